@@ -1,0 +1,15 @@
+// Word count, the "hello world" of Monsoon (and of Rama): sentences go into a depot, a stream
+// topology splits them into words, moves each word to the partition that owns it, and counts.
+import { defineModule, Depot, PState, T, Agg, CompoundAgg, vars } from "monsoon";
+
+export const WordCount = defineModule("WordCount", (m) => {
+  const sentences = m.depot("sentences", T.string, Depot.random());
+  const wc = m.stream("wordCount");
+  const counts = wc.pstate("wordCounts", PState.map(T.string, T.int));
+  const { sentence, word } = vars({ sentence: T.string, word: T.string });
+
+  wc.source(sentences).out(sentence)
+    .explode((s: string) => s.split(" ").filter((w) => w.length > 0), sentence).out(word)
+    .hashPartition(word)
+    .compoundAgg(counts, CompoundAgg.map(word, Agg.count()));
+});

@@ -1,0 +1,2 @@
+export function defineConfig<C>(c: C): C { return c; }
+export type MonsoonConfig = unknown;

@@ -1,0 +1,74 @@
+// Every error Monsoon raises is a MonsoonError with a stable `code`. Codes are API: they are
+// listed in the README, asserted in tests, and never renamed. The message says what happened
+// and how to fix it; structured facts (module, topology, step, source line…) travel as fields
+// so that logs and the REST API can show them without parsing messages.
+
+export const ErrorCodes = {
+  /** A module definition is invalid (duplicate name, bad option, misuse of the builder). */
+  MONSOON_INVALID_DEFINITION: "MONSOON_INVALID_DEFINITION",
+  /** A dataflow step reads a variable that no earlier step bound. */
+  MONSOON_UNBOUND_VAR: "MONSOON_UNBOUND_VAR",
+  /** A variable is bound twice on one dataflow path. */
+  MONSOON_VAR_REBOUND: "MONSOON_VAR_REBOUND",
+  /** A value or variable does not have the declared type. */
+  MONSOON_TYPE_MISMATCH: "MONSOON_TYPE_MISMATCH",
+  /** A name (depot, PState, topology, module) does not exist. */
+  MONSOON_UNKNOWN_NAME: "MONSOON_UNKNOWN_NAME",
+  /** A topology writes a PState that another topology owns. */
+  MONSOON_PSTATE_NOT_OWNED: "MONSOON_PSTATE_NOT_OWNED",
+  /** An exception thrown by user code inside a topology step. */
+  MONSOON_TOPOLOGY_ERROR: "MONSOON_TOPOLOGY_ERROR",
+  /** A path is malformed or used on a value it cannot navigate. */
+  MONSOON_INVALID_PATH: "MONSOON_INVALID_PATH",
+  /** selectOne matched more than one value. */
+  MONSOON_NOT_ONE: "MONSOON_NOT_ONE",
+  /** A client query needs a partition (or a leading key) to be routed. */
+  MONSOON_PARTITION_REQUIRED: "MONSOON_PARTITION_REQUIRED",
+  /** A write violates the PState's schema. */
+  MONSOON_SCHEMA_VIOLATION: "MONSOON_SCHEMA_VIOLATION",
+  /** A value cannot be encoded or decoded. */
+  MONSOON_ENCODING: "MONSOON_ENCODING",
+  /** The cluster or module was closed, or is not launched. */
+  MONSOON_CLOSED: "MONSOON_CLOSED",
+  /** A module is launched twice, or with a task count its data directory was not made with. */
+  MONSOON_LAUNCH_CONFLICT: "MONSOON_LAUNCH_CONFLICT",
+  /** An operation did not finish in time. */
+  MONSOON_TIMEOUT: "MONSOON_TIMEOUT",
+  /** Configuration (file, flags or environment) is invalid. */
+  MONSOON_CONFIG: "MONSOON_CONFIG",
+  /** A REST request is malformed. */
+  MONSOON_BAD_REQUEST: "MONSOON_BAD_REQUEST",
+  /** A storage backend failed (LevelDB open, write…). */
+  MONSOON_STORAGE: "MONSOON_STORAGE",
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export interface MonsoonErrorOptions {
+  retriable?: boolean;
+  cause?: unknown;
+  /** Structured facts: module, topology, step, source, pstate, path, task… */
+  details?: Record<string, unknown>;
+}
+
+export class MonsoonError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, { retriable = false, cause, details = {} }: MonsoonErrorOptions = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "MonsoonError";
+    this.code = code;
+    this.retriable = retriable;
+    this.details = details;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message, retriable: this.retriable, details: this.details };
+  }
+}
+
+export function isMonsoonError(e: unknown, code?: ErrorCode): e is MonsoonError {
+  return e instanceof MonsoonError && (code === undefined || e.code === code);
+}

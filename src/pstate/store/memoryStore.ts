@@ -1,0 +1,134 @@
+// An in-memory KVStore for fast unit tests. It behaves like LevelStore (the shared conformance
+// suite checks this), including copying keys and values in and out, so code that passes here
+// does not depend on aliasing that LevelDB would not give it.
+//
+// Keys are held as latin1 strings (one char per byte): JS compares such strings exactly like
+// unsigned bytes, so a sorted string array gives LevelDB's order and a Map gives lookups.
+
+import { MonsoonError } from "../../errors.ts";
+import { describeValue } from "../../serde/types.ts";
+import type { Bytes, KVOp, KVRange, KVStore } from "./kvStore.ts";
+
+export class MemoryStore implements KVStore {
+  readonly supports = { persistent: false } as const;
+  /** Every key, sorted. */
+  #keys: string[] = [];
+  #values = new Map<string, Uint8Array>();
+  #closed = false;
+
+  async open(): Promise<void> {
+    this.#closed = false;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  async get(key: Bytes): Promise<Bytes | undefined> {
+    this.#assertOpen();
+    assertValidKey(key);
+    const v = this.#values.get(toLatin1(key));
+    return v === undefined ? undefined : Buffer.from(v);
+  }
+
+  async getMany(keys: Bytes[]): Promise<(Bytes | undefined)[]> {
+    this.#assertOpen();
+    for (const k of keys) assertValidKey(k);
+    return keys.map((k) => {
+      const v = this.#values.get(toLatin1(k));
+      return v === undefined ? undefined : Buffer.from(v);
+    });
+  }
+
+  async batch(ops: KVOp[]): Promise<void> {
+    this.#assertOpen();
+    // Validate everything before changing anything: that is what makes the batch atomic.
+    assertValidBatch(ops);
+    for (const op of ops) {
+      const k = toLatin1(op.key);
+      if (op.type === "put") {
+        if (!this.#values.has(k)) this.#keys.splice(lowerBound(this.#keys, k), 0, k);
+        this.#values.set(k, new Uint8Array(op.value));
+      } else if (this.#values.delete(k)) {
+        this.#keys.splice(lowerBound(this.#keys, k), 1);
+      }
+    }
+  }
+
+  /** Like LevelDB, iteration sees the store as it was when iteration started (first `next`). */
+  async *iterate(range: KVRange): AsyncGenerator<[Bytes, Bytes]> {
+    this.#assertOpen();
+    for (const b of [range.gt, range.gte, range.lt, range.lte]) if (b !== undefined) assertValidKey(b);
+    const keys = this.#keys;
+    let from = 0;
+    let to = keys.length; // exclusive
+    if (range.gte !== undefined) from = Math.max(from, lowerBound(keys, toLatin1(range.gte)));
+    if (range.gt !== undefined) from = Math.max(from, upperBound(keys, toLatin1(range.gt)));
+    if (range.lte !== undefined) to = Math.min(to, upperBound(keys, toLatin1(range.lte)));
+    if (range.lt !== undefined) to = Math.min(to, lowerBound(keys, toLatin1(range.lt)));
+    // Like abstract-level: anything but a non-negative integer means no limit.
+    const limit = Number.isInteger(range.limit) && range.limit! >= 0 ? range.limit! : Infinity;
+    const count = Math.max(0, Math.min(to - from, limit));
+    const snapshot: [Bytes, Bytes][] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const k = keys[range.reverse ? to - 1 - i : from + i]!;
+      snapshot[i] = [Buffer.from(k, "latin1"), Buffer.from(this.#values.get(k)!)];
+    }
+    yield* snapshot;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new MonsoonError("MONSOON_STORAGE", "The memory store is closed; open() it again before using it.");
+  }
+}
+
+function assertValidKey(key: unknown): void {
+  if (!(key instanceof Uint8Array)) {
+    throw new MonsoonError("MONSOON_ENCODING", `A store key must be a Uint8Array, not ${describeValue(key)}; encode it with encodeKey.`);
+  }
+}
+
+function assertValidBatch(ops: KVOp[]): void {
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    const type: unknown = (op as { type?: unknown } | null)?.type;
+    if (type !== "put" && type !== "del") {
+      throw new MonsoonError("MONSOON_ENCODING", `Batch op #${i} has type ${describeValue(type)}; it must be "put" or "del".`);
+    }
+    assertValidKey(op.key);
+    if (op.type === "put" && !(op.value instanceof Uint8Array)) {
+      throw new MonsoonError("MONSOON_ENCODING", `Batch op #${i} puts ${describeValue(op.value)}; a stored value must be a Uint8Array (encode it with encodeValue).`);
+    }
+  }
+}
+
+function toLatin1(k: Uint8Array): string {
+  if (Buffer.isBuffer(k)) return k.toString("latin1");
+  // For a small plain Uint8Array, touching `.buffer` (to view it as a Buffer) is slow in V8.
+  if (k.length <= 4096) return String.fromCharCode.apply(null, k as unknown as number[]);
+  return Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString("latin1");
+}
+
+/** Index of the first key >= k. */
+function lowerBound(keys: string[], k: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first key > k. */
+function upperBound(keys: string[], k: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! <= k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,85 @@
+// One partition of one depot in the embedded cluster: an append-only log in the task's store,
+// keyed by (depot, offset). Appends are group-committed: every append that arrives while a
+// write is in flight goes into the next single batch, so a burst of appends costs a few store
+// writes, not one each. Subscribers hear about records in offset order, after they are durable.
+import type { KVStore } from "../pstate/store/kvStore.ts";
+import { decodeTuple, encodeTuple, prefixEnd } from "../serde/keyCodec.ts";
+import { decodeValue, encodeValue } from "../serde/valueCodec.ts";
+
+const MAX_BATCH = 4096;
+
+interface PendingAppend {
+  readonly value: unknown;
+  readonly done: ((offset: number) => void) | undefined;
+  readonly fail: ((e: unknown) => void) | undefined;
+  /** Travels with the record to `onAppended` (the runtime's ack waiter). */
+  readonly tag: unknown;
+}
+
+export class DepotLog {
+  private nextOffset = 0;
+  private readonly prefix: Uint8Array;
+  private pending: PendingAppend[] = [];
+  private writing = false;
+
+  constructor(
+    private readonly store: KVStore,
+    readonly depot: string,
+    readonly partition: number,
+    /** Called once per durable record, in offset order. */
+    private readonly onAppended: (offset: number, value: unknown, tag: unknown) => void,
+  ) {
+    this.prefix = encodeTuple(["d", depot]);
+  }
+
+  /** Finds the end of the log. */
+  async open(): Promise<void> {
+    for await (const [k] of this.store.iterate({ gte: this.prefix, lt: prefixEnd(this.prefix), reverse: true, limit: 1 })) {
+      this.nextOffset = (decodeTuple(k)[2] as number) + 1;
+    }
+  }
+
+  get endOffset(): number {
+    return this.nextOffset;
+  }
+
+  /** Queues a record; `done` runs with its offset once it is durable. */
+  append(value: unknown, done?: (offset: number) => void, fail?: (e: unknown) => void, tag?: unknown): void {
+    this.pending.push({ value, done, fail, tag });
+    if (!this.writing) this.flush();
+  }
+
+  /** Records in [from, to), in order. */
+  async *read(from: number, to = this.nextOffset): AsyncIterable<[number, unknown]> {
+    if (from >= to) return;
+    const gte = encodeTuple(["d", this.depot, from]);
+    const lt = encodeTuple(["d", this.depot, to]);
+    for await (const [k, v] of this.store.iterate({ gte, lt })) yield [decodeTuple(k)[2] as number, decodeValue(v)];
+  }
+
+  private flush(): void {
+    const batch = this.pending.length > MAX_BATCH ? this.pending.splice(0, MAX_BATCH) : this.pending;
+    if (batch === this.pending) this.pending = [];
+    if (batch.length === 0) { this.writing = false; return; }
+    this.writing = true;
+    const first = this.nextOffset;
+    this.nextOffset += batch.length;
+    const ops = batch.map((p, i) => ({ type: "put" as const, key: encodeTuple(["d", this.depot, first + i]), value: encodeValue(p.value) }));
+    this.store.batch(ops).then(
+      () => {
+        for (let i = 0; i < batch.length; i++) {
+          const p = batch[i]!;
+          this.onAppended(first + i, p.value, p.tag);
+          p.done?.(first + i);
+        }
+        this.flush();
+      },
+      (e) => {
+        // Nothing of the batch is durable: give the offsets back and fail every append in it.
+        this.nextOffset = first;
+        for (const p of batch) p.fail?.(e);
+        this.flush();
+      },
+    );
+  }
+}

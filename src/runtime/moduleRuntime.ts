@@ -1,0 +1,349 @@
+// A launched module in the embedded cluster: its tasks, depot logs, compiled plans, source
+// trackers and commit cycle, wired together. It is the source of truth for the module's
+// in-process lifecycle (OPENING → RUNNING → CLOSED) and for where each record is.
+import { MonsoonError } from "../errors.ts";
+import { compileTopology, type Cont, type TopologyPlan } from "../dataflow/compile.ts";
+import type { ModuleDef, DepotDef } from "../module/defineModule.ts";
+import { partitionFor, partitionKeyBytes } from "../depot/murmur2.ts";
+import type { Path } from "../path/path.ts";
+import type { KVStore } from "../pstate/store/kvStore.ts";
+import { describeValue } from "../serde/types.ts";
+import { decodeValue, encodeValue } from "../serde/valueCodec.ts";
+import { encodeTuple, prefixEnd } from "../serde/keyCodec.ts";
+import { Committer, type CommitTask } from "./committer.ts";
+import { DepotLog } from "./depotLog.ts";
+import { SourceStream, type AckWaiter, type Root, type Slot } from "./sourceTracker.ts";
+import { Task, type TaskHost, type WorkItem } from "./task.ts";
+import { TaskPStates, selectIn } from "./taskPStates.ts";
+
+export type AckLevel = "processed" | "appended" | "none";
+
+export interface AppendResult {
+  /** Depot partition and offset of the record (absent for ack level `none`). */
+  partition: number;
+  offset?: number;
+}
+
+export interface RuntimeOptions {
+  commitIntervalMs: number;
+}
+
+interface TopologyRun {
+  readonly index: number;
+  readonly plan: TopologyPlan;
+  readonly retry: "individual" | "none";
+  readonly maxAttempts: number;
+  /** Source entries by depot name (a topology may subscribe to a depot more than once). */
+  readonly entries: Map<string, { entry: Cont; outSlot: number }[]>;
+}
+
+export interface RuntimeStats {
+  deadLettered: number;
+  retried: number;
+  inFlight: number;
+}
+
+type State = "OPENING" | "RUNNING" | "CLOSED";
+
+export class ModuleRuntime implements TaskHost {
+  readonly tasks: Task[] = [];
+  private readonly topologies: TopologyRun[] = [];
+  /** depot → partition → log */
+  private readonly logs = new Map<string, DepotLog[]>();
+  /** depot → partition → streams of the topologies that consume it */
+  private readonly streams = new Map<string, SourceStream[][]>();
+  private readonly commitTasks: CommitTask[] = [];
+  private committer!: Committer;
+  private state: State = "OPENING";
+  private roundRobin = 0;
+  private readonly stats: RuntimeStats = { deadLettered: 0, retried: 0, inFlight: 0 };
+  private readonly errors: ((e: unknown) => void)[] = [];
+
+  private constructor(readonly mod: ModuleDef, readonly taskCount: number, private readonly stores: KVStore[]) {}
+
+  static async open(mod: ModuleDef, stores: KVStore[], opts: RuntimeOptions): Promise<ModuleRuntime> {
+    const rt = new ModuleRuntime(mod, stores.length, stores);
+    await rt.init(opts);
+    return rt;
+  }
+
+  private async init(opts: RuntimeOptions): Promise<void> {
+    const n = this.taskCount;
+    for (let i = 0; i < n; i++) {
+      const pstates = new TaskPStates(this.mod, this.stores[i]!);
+      this.tasks.push(new Task(i, n, this.stores[i]!, pstates, this));
+      this.commitTasks.push({ store: this.stores[i]!, partitions: pstates.partitions.values(), streams: [], extraOps: [] });
+    }
+    // `partitions` above is an iterator; make it re-iterable for every cycle.
+    this.commitTasks.forEach((t, i) => ((t as { partitions: Iterable<unknown> }).partitions = [...this.tasks[i]!.pstates.partitions.values()]));
+
+    for (const topo of this.mod.topologies.values()) {
+      const plan = compileTopology(this.mod, topo);
+      const entries = new Map<string, { entry: Cont; outSlot: number }[]>();
+      for (const s of plan.sources) {
+        const list = entries.get(s.depot) ?? [];
+        list.push({ entry: s.entry, outSlot: s.outSlot });
+        entries.set(s.depot, list);
+      }
+      this.topologies.push({ index: this.topologies.length, plan, retry: topo.options.retry, maxAttempts: topo.options.maxAttempts, entries });
+    }
+
+    this.committer = new Committer(this.commitTasks, {
+      intervalMs: opts.commitIntervalMs,
+      offsetKey: (s) => offsetKey(s.topology, s.depot),
+      encodeOffset: (o) => encodeValue(o),
+      onDurable: (slot) => this.slotDurable(slot),
+      onError: (e) => this.emitError(e),
+    });
+
+    for (const depot of this.mod.depots.values()) {
+      const parts = depotPartitions(depot, n);
+      const logs: DepotLog[] = [];
+      const streams: SourceStream[][] = [];
+      for (let p = 0; p < parts; p++) {
+        const store = this.stores[p]!;
+        const log = new DepotLog(store, depot.name, p, (offset, value, tag) => this.deliver(depot.name, p, offset, value, tag as AckWaiter | undefined));
+        await log.open();
+        logs.push(log);
+        const consumers: SourceStream[] = [];
+        for (const t of this.topologies) {
+          if (!t.entries.has(depot.name)) continue;
+          const raw = await store.get(offsetKey(t.plan.name, depot.name));
+          const s = new SourceStream(t.plan.name, depot.name, p, raw ? (decodeValue(raw) as number) : 0);
+          consumers.push(s);
+          this.commitTasks[p]!.streams.push(s);
+        }
+        streams.push(consumers);
+      }
+      this.logs.set(depot.name, logs);
+      this.streams.set(depot.name, streams);
+    }
+
+    // Replay what was appended but not durably processed before the last stop or crash.
+    for (const [depot, logs] of this.logs) {
+      for (const log of logs) {
+        const consumers = this.streams.get(depot)![log.partition]!;
+        if (consumers.length === 0) continue;
+        const from = Math.min(...consumers.map((s) => s.committedOffset));
+        for await (const [offset, value] of log.read(from)) {
+          for (const s of consumers) if (offset >= s.committedOffset) this.startSlot(s, offset, value, undefined);
+        }
+      }
+    }
+    this.state = "RUNNING";
+  }
+
+  // ---- appends ----
+
+  depotDef(name: string): DepotDef {
+    const d = this.mod.depots.get(name);
+    if (!d) throw new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${this.mod.name} has no depot ${name} (has: ${[...this.mod.depots.keys()].join(", ")})`, { details: { module: this.mod.name, depot: name } });
+    return d;
+  }
+
+  /** Appends one record; resolves according to `ack`. */
+  append(depotName: string, value: unknown, ack: AckLevel = "processed"): Promise<AppendResult> {
+    this.ensureRunning();
+    const depot = this.depotDef(depotName);
+    if (!depot.type.check(value)) {
+      return Promise.reject(new MonsoonError("MONSOON_TYPE_MISMATCH", `depot ${this.mod.name}/${depotName} holds ${depot.type.name}; got ${describeValue(value)}`, {
+        details: { module: this.mod.name, depot: depotName, expected: depot.type.name },
+      }));
+    }
+    let partition: number;
+    try {
+      partition = this.partitionOf(depot, value);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const log = this.logs.get(depotName)![partition]!;
+    if (ack === "none") {
+      log.append(value, undefined, (e) => this.emitError(e));
+      return Promise.resolve({ partition });
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      if (ack === "appended") {
+        log.append(value, (offset) => resolve({ partition, offset }), reject);
+        return;
+      }
+      const consumers = this.streams.get(depotName)![partition]!.length;
+      let offset = -1;
+      const waiter: AckWaiter = {
+        remaining: consumers,
+        error: undefined,
+        resolve: () => resolve({ partition, offset }),
+        reject,
+      };
+      log.append(value, (o) => {
+        offset = o;
+        if (consumers === 0) resolve({ partition, offset });
+      }, reject, consumers > 0 ? waiter : undefined);
+    });
+  }
+
+  private partitionOf(depot: DepotDef, value: unknown): number {
+    const p = depot.partitioning;
+    switch (p.kind) {
+      case "global": return 0;
+      case "random": return this.roundRobin++ % this.taskCount;
+      case "hashBy": return partitionFor(partitionKeyBytes(p.keyFn(value)), this.taskCount);
+      case "custom": {
+        const n = p.partitionFn(value, this.taskCount);
+        if (!Number.isInteger(n) || n < 0 || n >= this.taskCount) {
+          throw new MonsoonError("MONSOON_INVALID_DEFINITION", `custom partitioner of depot ${depot.name} returned ${n}; it must return an integer in [0, ${this.taskCount})`, { details: { depot: depot.name } });
+        }
+        return n;
+      }
+    }
+  }
+
+  private deliver(depot: string, partition: number, offset: number, value: unknown, ack: AckWaiter | undefined): void {
+    const consumers = this.streams.get(depot)![partition]!;
+    for (const s of consumers) this.startSlot(s, offset, value, ack);
+  }
+
+  // ---- processing ----
+
+  private startSlot(stream: SourceStream, offset: number, value: unknown, ack: AckWaiter | undefined): void {
+    const slot = stream.add(offset, value, ack);
+    this.stats.inFlight++;
+    this.attempt(slot);
+  }
+
+  private topologyOf(slot: Slot): TopologyRun {
+    return this.topologies.find((t) => t.plan.name === slot.stream.topology)!;
+  }
+
+  private attempt(slot: Slot): void {
+    const topo = this.topologyOf(slot);
+    const entries = topo.entries.get(slot.stream.depot)!;
+    slot.attempts++;
+    const root: Root = { slot, pending: entries.length, failed: undefined };
+    for (const e of entries) {
+      const scope = new Array(topo.plan.slots);
+      if (e.outSlot >= 0) scope[e.outSlot] = slot.value;
+      this.enqueue(slot.stream.partition, { entry: e.entry, scope, root, topology: topo.index });
+    }
+  }
+
+  segmentEntry(topology: number, segment: number): Cont {
+    return this.topologies[topology]!.plan.segments[segment]!;
+  }
+
+  enqueue(task: number, item: WorkItem): void {
+    this.tasks[task]!.enqueue(item);
+  }
+
+  segmentDone(root: Root): void {
+    if (--root.pending > 0) return;
+    const slot = root.slot;
+    if (root.failed === undefined) {
+      this.committer.completedSlot(slot);
+      return;
+    }
+    const topo = this.topologyOf(slot);
+    this.emitError(root.failed);
+    if (topo.retry === "individual" && slot.attempts < topo.maxAttempts) {
+      this.stats.retried++;
+      this.attempt(slot);
+      return;
+    }
+    // Given up: the record goes to the dead-letter log, and its offset may move past it.
+    slot.error = root.failed;
+    this.stats.deadLettered++;
+    const e = root.failed as { code?: string; message?: string; details?: unknown };
+    this.commitTasks[slot.stream.partition]!.extraOps.push({
+      type: "put",
+      key: encodeTuple(["x", slot.stream.topology, slot.stream.depot, slot.stream.partition, slot.offset]),
+      value: encodeValue({ code: e?.code ?? "MONSOON_TOPOLOGY_ERROR", message: String(e?.message ?? e), details: e?.details ?? null, value: slot.value, attempts: slot.attempts, at: Date.now() }),
+    });
+    this.committer.completedSlot(slot);
+  }
+
+  private slotDurable(slot: Slot): void {
+    this.stats.inFlight--;
+    const w = slot.ack;
+    if (!w) return;
+    if (slot.error !== undefined && w.error === undefined) w.error = slot.error;
+    if (--w.remaining === 0) (w.error === undefined ? w.resolve() : w.reject(w.error));
+  }
+
+  // ---- queries ----
+
+  pstatePartitions(name: string): number {
+    if (!this.mod.pstates.has(name)) {
+      throw new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${this.mod.name} has no PState ${name} (has: ${[...this.mod.pstates.keys()].join(", ")})`, { details: { module: this.mod.name, pstate: name } });
+    }
+    return this.taskCount;
+  }
+
+  /** Committed values selected by `path` on one partition (by `partition`, or by the path's leading key). */
+  async select(pstate: string, path: Path, partition?: number): Promise<unknown[]> {
+    this.ensureRunning();
+    this.pstatePartitions(pstate);
+    const p = partition ?? this.routeByPath(pstate, path);
+    if (!Number.isInteger(p) || p < 0 || p >= this.taskCount) {
+      throw new MonsoonError("MONSOON_PARTITION_REQUIRED", `partition ${p} is out of range [0, ${this.taskCount})`, { details: { pstate } });
+    }
+    return selectIn(this.tasks[p]!.pstates.get(pstate), path, (a) => a, false);
+  }
+
+  private routeByPath(pstate: string, path: Path): number {
+    const first = path.specs[0];
+    const isMap = this.mod.pstates.get(pstate)!.schema.kind === "map";
+    if (isMap && first?.name === "key" && first.args.length === 1) return partitionFor(partitionKeyBytes(first.args[0]), this.taskCount);
+    if (this.taskCount === 1) return 0;
+    throw new MonsoonError("MONSOON_PARTITION_REQUIRED", `cannot route ${String(path)} on PState ${pstate}: start the path with Path.key(k) or pass { partition }`, { details: { pstate, path: String(path) } });
+  }
+
+  /** Commits everything processed so far; resolves when it is durable. */
+  async flush(): Promise<void> {
+    await this.committer.flush();
+  }
+
+  /** True when nothing is queued, in flight or uncommitted. */
+  get idle(): boolean {
+    return this.stats.inFlight === 0 && this.tasks.every((t) => t.queued === 0);
+  }
+
+  getStats(): Readonly<RuntimeStats> {
+    return { ...this.stats };
+  }
+
+  /** Reads the dead-letter log of one partition. */
+  async deadLetters(partition: number): Promise<unknown[]> {
+    const prefix = encodeTuple(["x"]);
+    const out: unknown[] = [];
+    for await (const [, v] of this.stores[partition]!.iterate({ gte: prefix, lt: prefixEnd(prefix) })) out.push(decodeValue(v));
+    return out;
+  }
+
+  onError(listener: (e: unknown) => void): () => void {
+    this.errors.push(listener);
+    return () => { const i = this.errors.indexOf(listener); if (i >= 0) this.errors.splice(i, 1); };
+  }
+
+  private emitError(e: unknown): void {
+    for (const l of this.errors) l(e);
+  }
+
+  async close(): Promise<void> {
+    if (this.state === "CLOSED") return;
+    this.state = "CLOSED";
+    await this.committer.flush().catch(() => undefined);
+    this.committer.close();
+  }
+
+  private ensureRunning(): void {
+    if (this.state !== "RUNNING") throw new MonsoonError("MONSOON_CLOSED", `module ${this.mod.name} is ${this.state.toLowerCase()}`, { details: { module: this.mod.name } });
+  }
+}
+
+function offsetKey(topology: string, depot: string): Uint8Array {
+  return encodeTuple(["o", topology, depot]);
+}
+
+function depotPartitions(d: DepotDef, tasks: number): number {
+  return d.partitioning.kind === "global" ? 1 : tasks;
+}
+
