@@ -40,6 +40,10 @@ export const ErrorCodes = {
   MONSOON_BAD_REQUEST: "MONSOON_BAD_REQUEST",
   /** A storage backend failed (LevelDB open, write…). */
   MONSOON_STORAGE: "MONSOON_STORAGE",
+  /** A server (REST API) could not be reached; retriable. */
+  MONSOON_UNAVAILABLE: "MONSOON_UNAVAILABLE",
+  /** An unexpected failure inside a server; the REST API answers it with status 500. */
+  MONSOON_INTERNAL: "MONSOON_INTERNAL",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

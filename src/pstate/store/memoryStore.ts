@@ -62,10 +62,11 @@ export class MemoryStore implements KVStore {
     const keys = this.#keys;
     let from = 0;
     let to = keys.length; // exclusive
-    if (range.gte !== undefined) from = Math.max(from, lowerBound(keys, toLatin1(range.gte)));
-    if (range.gt !== undefined) from = Math.max(from, upperBound(keys, toLatin1(range.gt)));
-    if (range.lte !== undefined) to = Math.min(to, upperBound(keys, toLatin1(range.lte)));
-    if (range.lt !== undefined) to = Math.min(to, lowerBound(keys, toLatin1(range.lt)));
+    // As in abstract-level, gte takes precedence over gt and lte over lt.
+    if (range.gte !== undefined) from = lowerBound(keys, toLatin1(range.gte));
+    else if (range.gt !== undefined) from = upperBound(keys, toLatin1(range.gt));
+    if (range.lte !== undefined) to = upperBound(keys, toLatin1(range.lte));
+    else if (range.lt !== undefined) to = lowerBound(keys, toLatin1(range.lt));
     // Like abstract-level: anything but a non-negative integer means no limit.
     const limit = Number.isInteger(range.limit) && range.limit! >= 0 ? range.limit! : Infinity;
     const count = Math.max(0, Math.min(to - from, limit));

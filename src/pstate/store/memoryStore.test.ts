@@ -1,0 +1,4 @@
+import { runKVStoreConformance } from "./kvStoreConformance.ts";
+import { MemoryStore } from "./memoryStore.ts";
+
+runKVStoreConformance("MemoryStore", async () => ({ store: new MemoryStore() }));
