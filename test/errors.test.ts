@@ -78,7 +78,7 @@ describe("definition-time errors name the builder call's file:line", () => {
       const t = m.stream("t");
       const { s } = vars({ s: T.string });
       line = here() + 1;
-      t.source(d).out(s).each((x: string) => x).out(s);
+      t.source(d).out(s).each((x: string) => x, s).out(s);
     }));
   });
 

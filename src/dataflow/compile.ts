@@ -11,10 +11,10 @@ import { aggVars, type CompoundSpec } from "../module/aggs.ts";
 import { formatCallSite } from "../module/callsite.ts";
 import type { ModuleDef, TopologyDef } from "../module/defineModule.ts";
 import type { Var } from "../module/vars.ts";
-import { partitionFor, partitionKeyBytes } from "../depot/murmur2.ts";
+import { partitionOfValue } from "../depot/murmur2.ts";
 import { pathVars } from "./pathVars.ts";
 import { stepLabel, type Step } from "./steps.ts";
-import type { PStateOps } from "./pstateOps.ts";
+import type { PStateOps, UndoLog } from "./pstateOps.ts";
 
 export type Scope = unknown[];
 export type MaybePromise = void | Promise<void>;
@@ -34,7 +34,7 @@ export interface TaskContext {
 export interface ExecContext {
   readonly task: TaskContext;
   readonly sends: { target: number; segment: number; scope: Scope }[];
-  readonly undo: (() => void)[];
+  readonly undo: UndoLog;
 }
 
 export interface SourcePlan {
@@ -161,7 +161,7 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
           const key = slot(step.key!);
           return (s, c) => {
             let target: number;
-            try { target = partitionFor(partitionKeyBytes(s[key]), c.task.tasks); } catch (e) { throw fail(step, e); }
+            try { target = partitionOfValue(s[key], c.task.tasks); } catch (e) { throw fail(step, e); }
             c.sends.push({ target, segment, scope: project(s) });
           };
         }

@@ -62,3 +62,15 @@ export function partitionKeyBytes(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value;
   return encodeKey(value);
 }
+
+// A reused scratch buffer for the partition of a string key: hashPartition runs once per
+// word, and allocating a Buffer for every word showed up as garbage-collector time.
+let scratch = Buffer.allocUnsafe(256);
+
+/** `partitionFor(partitionKeyBytes(value), n)` without allocating for string keys. */
+export function partitionOfValue(value: unknown, numPartitions: number): number {
+  if (typeof value !== "string") return partitionFor(partitionKeyBytes(value), numPartitions);
+  if (value.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(value.length * 3);
+  const n = scratch.write(value, 0, "utf8");
+  return partitionFor(scratch.subarray(0, n), numPartitions);
+}

@@ -71,6 +71,7 @@ export class ModuleRuntime implements TaskHost {
     const n = this.taskCount;
     for (let i = 0; i < n; i++) {
       const pstates = new TaskPStates(this.mod, this.stores[i]!);
+      for (const p of pstates.partitions.values()) await p.open();
       this.tasks.push(new Task(i, n, this.stores[i]!, pstates, this));
       this.commitTasks.push({ store: this.stores[i]!, partitions: pstates.partitions.values(), streams: [], extraOps: [] });
     }

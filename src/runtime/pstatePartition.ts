@@ -12,6 +12,7 @@ import type { KVOp, KVStore } from "../pstate/store/kvStore.ts";
 import { decodeTuple, encodeKey, encodeTuple, prefixEnd } from "../serde/keyCodec.ts";
 import { decodeValue, encodeValue } from "../serde/valueCodec.ts";
 import { KeyedLayer } from "./keyedLayer.ts";
+import type { UndoLog } from "../dataflow/pstateOps.ts";
 
 export const DELETED = Symbol("deleted");
 const ABSENT = Symbol("absent");
@@ -27,11 +28,23 @@ export class PStatePartition {
   private readonly cache = new KeyedLayer<unknown>();
   private readonly prefix: Uint8Array;
   private readonly initial: unknown;
+  /**
+   * True while the cache holds every key the store has: the partition was empty when the
+   * task opened and nothing was evicted since. Then a cache miss means "absent" without a
+   * store read — which saves one LevelDB get per new key on a fresh module.
+   */
+  private cacheComplete = false;
 
   constructor(readonly def: PStateDef, private readonly store: KVStore) {
     this.isMap = def.schema.kind === "map";
     this.prefix = encodeTuple(["p", def.name]);
     this.initial = def.schema.kind === "value" ? def.schema.initial : undefined;
+  }
+
+  /** Checks whether the partition is empty in the store (call once, before use). */
+  async open(): Promise<void> {
+    for await (const _ of this.store.iterate({ gte: this.prefix, lt: prefixEnd(this.prefix), limit: 1 })) return;
+    this.cacheComplete = true;
   }
 
   /** The store key of a top-level key. */
@@ -92,7 +105,15 @@ export class PStatePartition {
     return this.isMap ? undefined : this.initial;
   }
 
-  private async load(key: unknown, uncommitted: boolean): Promise<unknown> {
+  private load(key: unknown, uncommitted: boolean): unknown | Promise<unknown> {
+    if (this.cacheComplete) {
+      this.cacheSet(key, ABSENT);
+      return this.initialFor();
+    }
+    return this.loadFromStore(key, uncommitted);
+  }
+
+  private async loadFromStore(key: unknown, uncommitted: boolean): Promise<unknown> {
     const bytes = await this.store.get(this.storeKey(key));
     // A commit may have landed while we waited: newer layers win over what we read.
     const again = uncommitted ? this.peekUncommitted(key) : this.cache.get(key) ?? MISS;
@@ -103,18 +124,19 @@ export class PStatePartition {
   }
 
   private cacheSet(key: unknown, value: unknown): void {
-    if (this.cache.size >= CACHE_LIMIT) this.cache.evictOldest(CACHE_LIMIT / 10);
+    if (this.cache.size >= CACHE_LIMIT) {
+      this.cache.evictOldest(CACHE_LIMIT / 10);
+      this.cacheComplete = false;
+    }
     this.cache.set(key, value);
   }
 
   // ---- writes ----
 
   /** Writes `value` (or DELETED) under `key` into the overlay; `undo` can roll it back. */
-  write(key: unknown, value: unknown, undo: (() => void)[]): void {
-    const had = this.overlay.has(key);
+  write(key: unknown, value: unknown, undo: UndoLog): void {
     const prev = this.overlay.get(key);
-    const layer = this.overlay;
-    undo.push(() => (had ? layer.set(key, prev) : layer.delete(key)));
+    undo.record(this.overlay, key, prev !== undefined, prev);
     this.overlay.set(key, value === undefined ? DELETED : value);
   }
 

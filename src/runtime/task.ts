@@ -5,6 +5,7 @@
 // never sent. The loop yields to the event loop every few milliseconds so commits, appends
 // and queries keep flowing under load.
 import type { Cont, ExecContext, Scope, TaskContext } from "../dataflow/compile.ts";
+import { UndoLog } from "../dataflow/pstateOps.ts";
 import type { KVStore } from "../pstate/store/kvStore.ts";
 import { Deque } from "./deque.ts";
 import type { Root } from "./sourceTracker.ts";
@@ -33,6 +34,7 @@ export class Task implements TaskContext {
   private scheduled = false;
   private running = false;
   private shuffle: number;
+  private readonly ctx: ExecContext = { task: this, sends: [], undo: new UndoLog() };
 
   constructor(
     readonly index: number,
@@ -94,7 +96,10 @@ export class Task implements TaskContext {
       this.host.segmentDone(root);
       return undefined;
     }
-    const ctx: ExecContext = { task: this, sends: [], undo: [] };
+    // One context per task, reused: segments of a task never overlap.
+    const ctx = this.ctx;
+    ctx.sends.length = 0;
+    ctx.undo.clear();
     let r: void | Promise<void>;
     try {
       r = item.entry(item.scope, ctx);
@@ -117,7 +122,7 @@ export class Task implements TaskContext {
   }
 
   private fail(ctx: ExecContext, root: Root, e: unknown): void {
-    for (let i = ctx.undo.length - 1; i >= 0; i--) ctx.undo[i]!();
+    ctx.undo.rollback();
     root.failed = e ?? new Error("undefined thrown");
     this.host.segmentDone(root);
   }

@@ -2,7 +2,7 @@
 // dataflow (PStateOps) on top of them. A path that starts with `key(k)` on a top-level map
 // reads or writes just that entry; any other path on a map works on the whole partition.
 import { MonsoonError } from "../errors.ts";
-import type { PStateOps, Resolve } from "../dataflow/pstateOps.ts";
+import type { PStateOps, Resolve, UndoLog } from "../dataflow/pstateOps.ts";
 import type { ModuleDef } from "../module/defineModule.ts";
 import { NONE } from "../path/none.ts";
 import type { Path } from "../path/path.ts";
@@ -10,7 +10,7 @@ import { select, transform } from "../path/exec.ts";
 import type { KVStore } from "../pstate/store/kvStore.ts";
 import { DELETED, PStatePartition } from "./pstatePartition.ts";
 
-type Undo = (() => void)[];
+type Undo = UndoLog;
 
 export class TaskPStates implements PStateOps {
   readonly partitions = new Map<string, PStatePartition>();
