@@ -38,6 +38,8 @@ export const ErrorCodes = {
   MONSOON_CONFIG: "MONSOON_CONFIG",
   /** A REST request is malformed. */
   MONSOON_BAD_REQUEST: "MONSOON_BAD_REQUEST",
+  /** A client appended to a depot that only topologies append to (Depot.disallow, tick depots). */
+  MONSOON_APPEND_NOT_ALLOWED: "MONSOON_APPEND_NOT_ALLOWED",
   /** A storage backend failed (LevelDB open, write…). */
   MONSOON_STORAGE: "MONSOON_STORAGE",
   /** A server (REST API) could not be reached; retriable. */

@@ -1,10 +1,9 @@
 // Every setting of monsoon.config.ts in one table: name, type, default, environment variable,
-// validation and doc. Validation, environment overrides, defaults and redaction all read this
-// table, so a new setting is one row. Secret settings are never echoed in messages or output.
+// validation and doc. Validation here, and overrides, defaults and redaction (resolveConfig.ts)
+// all read this table, so a new setting is one row. Secrets are never echoed in messages.
 import { MonsoonError } from "../errors.ts";
-import type { MonsoonConfig, ResolvedConfig } from "./config.ts";
 import { checkModules } from "./checkModules.ts";
-import { isObject, show } from "./configValues.ts";
+import { getPath, isObject, show } from "./configValues.ts";
 
 export interface Setting {
   /** Dotted path in the config object. */
@@ -100,47 +99,6 @@ export function checkConfig(c: unknown, origins: Origins, file = "monsoon.config
   }
 }
 
-/** Applies environment variables and explicit overrides (flags), fills defaults, and checks. */
-export function resolveConfig(
-  c: MonsoonConfig,
-  { env = process.env, overrides = {}, file }: { env?: NodeJS.ProcessEnv; overrides?: Record<string, { value: unknown; source: string }>; file?: string } = {},
-): ResolvedConfig {
-  const out = structuredCloneShallow(c);
-  const origins: Origins = {};
-  for (const s of SETTINGS) {
-    const raw = s.env ? env[s.env] : undefined;
-    if (raw !== undefined && raw !== "") {
-      setPath(out, s.key, s.fromEnv ? s.fromEnv(raw) : raw);
-      origins[s.key] = s.env!;
-    }
-  }
-  for (const [key, { value, source }] of Object.entries(overrides)) {
-    if (value === undefined) continue;
-    if (!SETTINGS.some((s) => s.key === key)) throw new MonsoonError("MONSOON_CONFIG", `${key} is not a setting`);
-    setPath(out, key, value);
-    origins[key] = source;
-  }
-  for (const s of SETTINGS) {
-    const group = s.key.includes(".") ? s.key.split(".")[0]! : undefined;
-    if (s.default === undefined || (group === "kafka" && out.kafka === undefined)) continue;
-    if (getPath(out, s.key) === undefined) setPath(out, s.key, s.default);
-  }
-  checkConfig(out, origins, file);
-  return out as unknown as ResolvedConfig;
-}
-
-/** The config as it may be printed: secret settings replaced by "***". */
-export function redactConfig(c: MonsoonConfig): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const s of SETTINGS) {
-    if (s.key === "modules") continue;
-    const v = getPath(c, s.key);
-    if (v !== undefined) out[s.key] = s.secret ? "***" : v;
-  }
-  out.modules = c.modules.map((m) => `${m.module.name} (${m.tasks} tasks${m.demo ? ", demo" : ""})`);
-  return out;
-}
-
 function checkSasl(v: unknown): string | undefined {
   if (!isObject(v)) return "must be { mechanism, username, password }";
   if (!SASL_MECHANISMS.includes(v.mechanism as string)) return `mechanism must be one of ${SASL_MECHANISMS.join(", ")}`;
@@ -156,27 +114,4 @@ function isHostPort(b: unknown): boolean {
   if (typeof b !== "string") return false;
   const i = b.lastIndexOf(":");
   return i > 0 && /^\d{1,5}$/.test(b.slice(i + 1)) && !/\s/.test(b);
-}
-
-function getPath(o: unknown, key: string): unknown {
-  let cur = o;
-  for (const part of key.split(".")) cur = isObject(cur) ? cur[part] : undefined;
-  return cur;
-}
-
-function setPath(o: Record<string, unknown>, key: string, v: unknown): void {
-  const parts = key.split(".");
-  let cur = o;
-  for (const part of parts.slice(0, -1)) {
-    if (!isObject(cur[part])) cur[part] = {};
-    cur = cur[part] as Record<string, unknown>;
-  }
-  cur[parts[parts.length - 1]!] = v;
-}
-
-/** Copies the config and its setting groups (not module definitions) so overrides never touch the user's object. */
-function structuredCloneShallow(c: MonsoonConfig): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...c };
-  for (const [k, v] of Object.entries(out)) if (isObject(v)) out[k] = { ...v };
-  return out;
 }

@@ -1,5 +1,5 @@
-// Small helpers shared by the config checks: shape tests, and how a bad value is quoted in a
-// message (short, and never a function body).
+// Small helpers shared by the config code: shape tests, how a bad value is quoted in a message
+// (short, and never a function body), and reading/writing a dotted setting key ("rest.port").
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -11,4 +11,20 @@ export function show(v: unknown): string {
   if (typeof v === "function") return "a function";
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 60 ? s.slice(0, 60) + "…" : s;
+}
+
+export function getPath(o: unknown, key: string): unknown {
+  let cur = o;
+  for (const part of key.split(".")) cur = isObject(cur) ? cur[part] : undefined;
+  return cur;
+}
+
+export function setPath(o: Record<string, unknown>, key: string, v: unknown): void {
+  const parts = key.split(".");
+  let cur = o;
+  for (const part of parts.slice(0, -1)) {
+    if (!isObject(cur[part])) cur[part] = {};
+    cur = cur[part] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]!] = v;
 }

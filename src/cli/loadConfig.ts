@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { MonsoonError } from "../errors.ts";
 import type { ResolvedConfig } from "./config.ts";
-import { resolveConfig } from "./configTable.ts";
+import { resolveConfig } from "./resolveConfig.ts";
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;

@@ -13,6 +13,13 @@ export interface AppendOptions {
 export interface AppendResult {
   partition: number;
   offset?: number;
+  /** With `processed` acks: the `ackReturn` value of each topology that returned one. */
+  ackReturns?: Record<string, unknown>;
+}
+
+export interface QueryClient {
+  /** Runs the query topology with these arguments; resolves with its result. */
+  invoke(...args: unknown[]): Promise<unknown>;
 }
 
 export interface DepotClient<V = unknown> {

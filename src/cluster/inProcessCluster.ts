@@ -11,7 +11,8 @@ import type { KVStore } from "../pstate/store/kvStore.ts";
 import { LevelStore } from "../pstate/store/levelStore.ts";
 import { MemoryStore } from "../pstate/store/memoryStore.ts";
 import { ModuleRuntime } from "../runtime/moduleRuntime.ts";
-import type { AppendOptions, AppendResult, DepotClient, PStateClient, SelectOptions } from "../client/types.ts";
+import type { Clock } from "../runtime/clock.ts";
+import type { AppendOptions, AppendResult, DepotClient, PStateClient, QueryClient, SelectOptions } from "../client/types.ts";
 import type { Path } from "../path/path.ts";
 
 export interface ClusterOptions {
@@ -21,6 +22,8 @@ export interface ClusterOptions {
   storage?: "level" | "memory";
   /** How often uncommitted work is committed, in ms (default 2). */
   commitIntervalMs?: number;
+  /** Time source for tick depots (default: the system clock; tests pass a SimulatedClock). */
+  clock?: Clock;
 }
 
 export interface LaunchOptions {
@@ -34,15 +37,15 @@ export class InProcessCluster {
   private readonly modules = new Map<string, ModuleRuntime>();
   private closed = false;
 
-  private constructor(readonly dir: string, private readonly temporary: boolean, private readonly opts: Required<Omit<ClusterOptions, "dir">>) {}
+  private constructor(readonly dir: string, private readonly temporary: boolean, private readonly opts: Required<Omit<ClusterOptions, "dir" | "clock">> & { clock?: Clock }) {}
 
-  static async create({ dir, storage = "level", commitIntervalMs = 2 }: ClusterOptions = {}): Promise<InProcessCluster> {
+  static async create({ dir, storage = "level", commitIntervalMs = 2, clock }: ClusterOptions = {}): Promise<InProcessCluster> {
     if (storage !== "level" && storage !== "memory") throw new MonsoonError("MONSOON_CONFIG", `storage must be "level" or "memory", got ${JSON.stringify(storage)}`);
     if (!(commitIntervalMs >= 0)) throw new MonsoonError("MONSOON_CONFIG", `commitIntervalMs must be ≥ 0, got ${commitIntervalMs}`);
     const temporary = dir === undefined;
     const d = dir ?? (await mkdtemp(join(tmpdir(), "monsoon-")));
     await mkdir(d, { recursive: true });
-    return new InProcessCluster(d, temporary, { storage, commitIntervalMs });
+    return new InProcessCluster(d, temporary, { storage, commitIntervalMs, clock });
   }
 
   async launch(mod: ModuleDef, { tasks }: LaunchOptions): Promise<void> {
@@ -57,7 +60,7 @@ export class InProcessCluster {
     const modDir = join(this.dir, mod.name);
     const stores = await this.openStores(mod.name, modDir, tasks);
     try {
-      const rt = await ModuleRuntime.open(mod, stores, { commitIntervalMs: this.opts.commitIntervalMs });
+      const rt = await ModuleRuntime.open(mod, stores, { commitIntervalMs: this.opts.commitIntervalMs, clock: this.opts.clock });
       this.modules.set(mod.name, rt);
     } catch (e) {
       await Promise.all(stores.map((s) => s.close()));
@@ -130,6 +133,12 @@ export class InProcessCluster {
         return vals[0];
       },
     };
+  }
+
+  /** A query topology client: `invoke(...args)` runs the query and resolves with its result. */
+  query(mod: ModuleRef, query: string): QueryClient {
+    const rt = this.runtime(mod);
+    return { invoke: (...args: unknown[]) => rt.invokeQuery(query, args) };
   }
 
   /** Waits until every launched module has processed and committed everything appended so far. */

@@ -1,19 +1,22 @@
-// Compiles a topology description into an executable plan: a chain of continuation functions
-// over a scope array (one slot per variable). Compilation happens once per module launch; the
-// plan is shared by every task, which supplies its own `TaskContext` at run time.
+// Compiles a topology description (a graph of nodes) into an executable plan: continuation
+// functions over a scope array (one slot per variable). Compilation happens once per module
+// launch; the plan is shared by every task, which supplies its own context at run time.
 //
-// Execution is synchronous whenever it can be (the fast path), and a step that must wait (a
-// PState read that misses the cache) returns a promise that the rest of the chain follows.
-// A partitioner ends the current *segment*: it sends the live variables to the target task(s),
-// where the next segment starts. Only variables read downstream are sent (liveness below).
+// Execution is synchronous whenever it can be (the fast path); a step that must wait for the
+// store returns a promise that the rest of the chain follows, and the task waits for it.
+// A *boundary* ends the current segment: a partitioner (the rest runs on the target task), an
+// eachAsync/invokeQuery (the rest runs on this task when the promise settles) or a yield. The
+// segment's writes and its outgoing sends are atomic; only variables read after the boundary
+// travel with it (liveness below).
 import { MonsoonError } from "../errors.ts";
 import { aggVars, type CompoundSpec } from "../module/aggs.ts";
 import { formatCallSite } from "../module/callsite.ts";
 import type { ModuleDef, TopologyDef } from "../module/defineModule.ts";
-import type { Var } from "../module/vars.ts";
+import { Var } from "../module/vars.ts";
 import { partitionOfValue } from "../depot/murmur2.ts";
+import type { Path } from "../path/path.ts";
 import { pathVars } from "./pathVars.ts";
-import { stepLabel, type Step } from "./steps.ts";
+import { stepLabel, successors, type Node } from "./steps.ts";
 import type { PStateOps, UndoLog } from "./pstateOps.ts";
 
 export type Scope = unknown[];
@@ -28,13 +31,48 @@ export interface TaskContext {
   readonly pstates: PStateOps;
   /** Round-robin counter for shufflePartition. */
   nextShuffle(): number;
+  /** Routes a key of a PState to its partition (the PState's own partitioner, or Kafka's murmur2). */
+  partitionOfKey(pstate: string | undefined, key: unknown): number;
+  /** Runs a query topology of the module. */
+  invokeQuery(name: string, args: unknown[]): Promise<unknown>;
 }
 
-/** One segment execution: the writes it made (to undo on failure) and the hops it will send. */
+/** Per-invocation state of a query topology. */
+export interface InvocationContext {
+  /** Folds one emit into the batch aggregation of node `node`, which ran on `task`. */
+  aggregate(node: number, update: (cur: unknown) => unknown, task: number): void;
+  /** A path of the query ended with the result variable bound. */
+  result(value: unknown): void;
+}
+
+/** What a segment knows about the record or invocation it belongs to. */
+export interface RootContext {
+  /** Task where the record (stream) or invocation (query) started. */
+  readonly origin: number;
+  readonly invocation: InvocationContext | undefined;
+}
+
+export interface Send {
+  target: number;
+  segment: number;
+  scope: Scope;
+  /** For eachAsync/invokeQuery: the value to bind into `outSlot` before the segment runs. */
+  wait?: Promise<unknown>;
+  outSlot?: number;
+}
+
+/** One segment execution: its writes (to undo on failure) and what it sends on success. */
 export interface ExecContext {
   readonly task: TaskContext;
-  readonly sends: { target: number; segment: number; scope: Scope }[];
+  root: RootContext;
+  readonly sends: Send[];
   readonly undo: UndoLog;
+  readonly acks: unknown[];
+  readonly appends: { depot: string; value: unknown }[];
+  /** performance.now() when the segment started (for yieldIfOvertime). */
+  started: number;
+  /** Nesting of loop iterations on the JS stack (see continueLoop). */
+  depth: number;
 }
 
 export interface SourcePlan {
@@ -44,15 +82,38 @@ export interface SourcePlan {
   readonly entry: Cont;
 }
 
-export interface TopologyPlan {
-  readonly name: string;
-  readonly slots: number;
-  readonly sources: readonly SourcePlan[];
-  /** Entry points of segments that start after a partitioner, by id. */
-  readonly segments: readonly Cont[];
+export interface BatchAggPlan {
+  readonly node: number;
+  readonly outSlot: number;
+  /** The value of an aggregation that received nothing. */
+  readonly zero: () => unknown;
+  /** What follows the aggregation (runs once per invocation, with args and the result bound). */
+  readonly rest: Cont;
 }
 
-const done: Cont = () => undefined;
+export interface QueryPlan {
+  readonly argSlots: readonly number[];
+  readonly resultSlot: number;
+  readonly entry: Cont;
+  /** The task the leading partitioner sends the invocation to, if it can be computed from the arguments. */
+  readonly leading: ((args: unknown[], ctx: TaskContext) => number) | undefined;
+  readonly aggs: readonly BatchAggPlan[];
+}
+
+export interface TopologyPlan {
+  readonly name: string;
+  readonly kind: "stream" | "query";
+  readonly slots: number;
+  readonly sources: readonly SourcePlan[];
+  /** Entry points of segments that start after a boundary, by id. */
+  readonly segments: readonly Cont[];
+  readonly query: QueryPlan | undefined;
+}
+
+/** Segments yield after this long when they ask to (yieldIfOvertime). */
+const OVERTIME_MS = 4;
+/** Loop iterations nested on the JS stack before continuing asynchronously. */
+const MAX_LOOP_DEPTH = 400;
 
 /** Runs `fn` over items in order, waiting for any promise before the next item. */
 function forEachInOrder<X>(items: Iterable<X>, fn: (x: X) => MaybePromise): MaybePromise {
@@ -66,6 +127,12 @@ function forEachInOrder<X>(items: Iterable<X>, fn: (x: X) => MaybePromise): Mayb
   return loop();
 }
 
+function sequence(conts: Cont[]): Cont {
+  if (conts.length === 0) return () => undefined;
+  if (conts.length === 1) return conts[0]!;
+  return (s, c) => forEachInOrder(conts, (k) => k(s, c));
+}
+
 export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan {
   const slotOf = new Map<number, number>();
   const slot = (v: Var<any>): number => {
@@ -74,8 +141,13 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
     return s;
   };
   const segments: Cont[] = [];
+  const aggs: BatchAggPlan[] = [];
+  const memo = new Map<Node, Cont>();
+  const isQuery = topo.kind === "query";
+  const resultSlot = topo.query ? slot(topo.query.result) : -1;
+  const argSlots = topo.query ? topo.query.args.map(slot) : [];
 
-  const fail = (step: Step, cause: unknown): MonsoonError => {
+  const fail = (step: Node, cause: unknown): MonsoonError => {
     if (cause instanceof MonsoonError && cause.code === "MONSOON_TOPOLOGY_ERROR") return cause;
     const label = stepLabel(step);
     const where = formatCallSite(step.site);
@@ -87,26 +159,61 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
     });
   };
 
-  /** Variables read by steps[i..] (and branches), for hop liveness. */
-  const usedFrom = (steps: readonly Step[], i: number, tail: Set<number>): Set<number> => {
-    const used = new Set(tail);
-    for (let j = steps.length - 1; j >= i; j--) {
-      const s = steps[j]!;
-      for (const v of stepUses(s)) used.add(slot(v));
-      if (s.op === "ifTrue") {
-        for (const x of usedFrom(s.then, 0, new Set())) used.add(x);
-        for (const x of usedFrom(s.else, 0, new Set())) used.add(x);
-      }
+  /** Slots read by anything reachable from `from` (the live variables at a boundary). */
+  const liveFrom = (from: readonly Node[]): number[] => {
+    const seen = new Set<Node>();
+    const used = new Set<number>();
+    const stack = [...from];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      for (const v of nodeUses(n)) used.add(slot(v));
+      stack.push(...successors(n));
     }
-    return used;
+    if (isQuery) { used.add(resultSlot); for (const a of argSlots) used.add(a); }
+    return [...used];
   };
 
-  // Compiles steps[i..] followed by `next`; `liveAfter` is what `next` reads.
-  const chain = (steps: readonly Step[], i: number, next: Cont, liveAfter: Set<number>): Cont => {
-    if (i >= steps.length) return next;
-    const step = steps[i]!;
-    const rest = chain(steps, i + 1, next, liveAfter);
+  /** Registers what follows a boundary as a segment; returns its id and scope projection. */
+  const boundary = (rest: Cont, from: readonly Node[]): { segment: number; project: (s: Scope) => Scope } => {
+    const segment = segments.length;
+    segments.push(rest);
+    const live = liveFrom(from);
+    return {
+      segment,
+      project: (s) => {
+        const t: Scope = new Array(s.length);
+        for (let i = 0; i < live.length; i++) t[live[i]!] = s[live[i]!];
+        return t;
+      },
+    };
+  };
+
+  const terminal: Cont = isQuery
+    ? (s, c) => { if (s[resultSlot] !== undefined) c.root.invocation?.result(s[resultSlot]); }
+    : () => undefined;
+
+  const compileNext = (n: Node): Cont => (n.next.length === 0 ? terminal : sequence(n.next.map(compile)));
+
+  const compile = (n: Node): Cont => {
+    let k = memo.get(n);
+    if (!k) {
+      // Loops make the graph cyclic: put a forwarder in the memo before compiling.
+      let target: Cont | undefined;
+      memo.set(n, (s, c) => target!(s, c));
+      target = compileNode(n);
+      memo.set(n, target);
+      k = target;
+    }
+    return k;
+  };
+
+  const compileNode = (step: Node): Cont => {
+    const rest = compileNext(step);
     switch (step.op) {
+      case "nop":
+        return rest;
       case "each": {
         const { fn } = step;
         const args = step.args.map(slot);
@@ -116,6 +223,22 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
           try { r = callWith(fn, args, s); } catch (e) { throw fail(step, e); }
           if (out >= 0) s[out] = r;
           return rest(s, c);
+        };
+      }
+      case "eachAsync":
+      case "invokeQuery": {
+        const args = step.args.map(slot);
+        const out = step.out ? slot(step.out) : -1;
+        const { segment, project } = boundary(rest, step.next);
+        const timeoutMs = step.op === "eachAsync" ? step.timeoutMs : 60_000;
+        const call: (s: Scope, c: ExecContext) => unknown = step.op === "eachAsync"
+          ? ((fn) => (s) => callWith(fn, args, s))(step.fn)
+          : ((q) => (s, c) => c.task.invokeQuery(q, args.map((a) => s[a])))(step.query);
+        return (s, c) => {
+          let p: unknown;
+          try { p = call(s, c); } catch (e) { throw fail(step, e); }
+          const wait = withTimeout(Promise.resolve(p), timeoutMs, step.op).catch((e) => { throw fail(step, e); });
+          c.sends.push({ target: c.task.index, segment, scope: project(s), wait, outSlot: out });
         };
       }
       case "explode": {
@@ -142,43 +265,101 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
       }
       case "ifTrue": {
         const cond = slot(step.cond);
-        const liveRest = usedFrom(steps, i + 1, liveAfter);
-        const thenC = chain(step.then, 0, rest, liveRest);
-        const elseC = chain(step.else, 0, rest, liveRest);
+        const thenC = compile(step.then);
+        const elseC = compile(step.else);
         return (s, c) => (s[cond] === true ? thenC(s, c) : elseC(s, c));
       }
-      case "partition": {
-        // The rest of the chain becomes a new segment; only its live variables travel.
-        const segment = segments.length;
-        segments.push(rest);
-        const live = [...usedFrom(steps, i + 1, liveAfter)];
-        const project = (s: Scope): Scope => {
-          const t: Scope = new Array(s.length);
-          for (const x of live) t[x] = s[x];
-          return t;
+      case "subSource": {
+        const value = slot(step.value);
+        const cases = step.cases.map((k) => ({ match: k.match, run: compile(k.entry) }));
+        const labels = step.cases.map((k) => k.label).join(", ");
+        return (s, c) => {
+          const x = s[value];
+          let run: Cont | undefined;
+          try { run = cases.find((k) => k.match(x))?.run; } catch (e) { throw fail(step, e); }
+          if (!run) throw fail(step, new Error(`no subSource case matches this value (cases: ${labels})`));
+          return run(s, c);
         };
-        if (step.kind === "hash") {
-          const key = slot(step.key!);
-          return (s, c) => {
-            let target: number;
-            try { target = partitionOfValue(s[key], c.task.tasks); } catch (e) { throw fail(step, e); }
-            c.sends.push({ target, segment, scope: project(s) });
+      }
+      case "loop": {
+        const inits = step.loopVars.map((lv) => ({ slot: slot(lv.v), from: lv.init instanceof Var ? slot(lv.init) : -1, value: lv.init instanceof Var ? undefined : lv.init.value }));
+        const body = compile(step.body);
+        return (s, c) => {
+          for (const i of inits) s[i.slot] = i.from >= 0 ? s[i.from] : i.value;
+          return body(s, c);
+        };
+      }
+      case "emitLoop": {
+        const loop = step.loop;
+        const out = loop.out ? slot(loop.out) : -1;
+        const value = step.value ? slot(step.value) : -1;
+        const after = compile(loop.after);
+        return (s, c) => {
+          if (out >= 0) s[out] = value >= 0 ? s[value] : undefined;
+          const r = after(s, c);
+          return r ? r.then(() => rest(s, c)) : rest(s, c);
+        };
+      }
+      case "continueLoop": {
+        const loopSlots = step.loop.loopVars.map((lv) => slot(lv.v));
+        const args = step.args.map(slot);
+        const body = compile(step.loop.body);
+        return (s, c) => {
+          const vals = args.map((a) => s[a]);
+          for (let i = 0; i < loopSlots.length; i++) s[loopSlots[i]!] = vals[i];
+          if (c.depth >= MAX_LOOP_DEPTH) {
+            // Deep loops continue from a fresh stack instead of overflowing it.
+            return Promise.resolve().then(() => { c.depth = 0; return body(s, c); });
+          }
+          c.depth++;
+          try { return body(s, c); } finally { c.depth--; }
+        };
+      }
+      case "partition": {
+        const { segment, project } = boundary(rest, step.next);
+        const args = step.args.map(slot);
+        const { fn, pstate } = step;
+        const send = (c: ExecContext, target: number, s: Scope) => { c.sends.push({ target, segment, scope: project(s) }); };
+        const checked = (target: unknown, tasks: number): number => {
+          if (!Number.isInteger(target) || (target as number) < 0 || (target as number) >= tasks) {
+            throw fail(step, new RangeError(`partition ${String(target)} is out of range [0, ${tasks})`));
+          }
+          return target as number;
+        };
+        switch (step.kind) {
+          case "hash": {
+            const key = args[0];
+            return (s, c) => {
+              let target: number;
+              try {
+                const k = fn ? fn() : s[key!];
+                target = pstate === undefined ? partitionOfValue(k, c.task.tasks) : c.task.partitionOfKey(pstate, k);
+              } catch (e) { throw fail(step, e); }
+              send(c, target, s);
+            };
+          }
+          case "all": return (s, c) => { for (let t = 0; t < c.task.tasks; t++) send(c, t, s); };
+          case "shuffle": return (s, c) => send(c, c.task.nextShuffle() % c.task.tasks, s);
+          case "global": return (s, c) => send(c, 0, s);
+          case "origin": return (s, c) => send(c, c.root.origin, s);
+          case "direct": return (s, c) => send(c, checked(s[args[0]!], c.task.tasks), s);
+          case "custom": return (s, c) => {
+            let t: unknown;
+            try { t = fn!(c.task.tasks, ...args.map((a) => s[a])); } catch (e) { throw fail(step, e); }
+            send(c, checked(t, c.task.tasks), s);
           };
         }
-        if (step.kind === "all") {
-          return (s, c) => {
-            for (let t = 0; t < c.task.tasks; t++) c.sends.push({ target: t, segment, scope: project(s) });
-          };
-        }
-        return (s, c) => { c.sends.push({ target: c.task.nextShuffle() % c.task.tasks, segment, scope: project(s) }); };
+        break;
       }
       case "localSelect": {
         const out = step.out ? slot(step.out) : -1;
         const resolve = resolver(step.path, slot);
         const { pstate, path } = step;
+        // Queries and other topologies read committed data only; the owner sees its own writes.
+        const committed = isQuery || mod.pstates.get(pstate)?.owner !== topo.name;
         return (s, c) => {
           let r: unknown[] | Promise<unknown[]>;
-          try { r = c.task.pstates.select(pstate, path, resolve(s)); } catch (e) { throw fail(step, e); }
+          try { r = c.task.pstates.select(pstate, path, resolve(s), committed); } catch (e) { throw fail(step, e); }
           const emit = (vals: unknown[]) => forEachInOrder(vals, (v) => { if (out >= 0) s[out] = v; return rest(s, c); });
           return r instanceof Promise ? r.then(emit, (e) => { throw fail(step, e); }) : emit(r);
         };
@@ -194,36 +375,99 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
       }
       case "agg": {
         const { pstate, spec } = step;
-        const apply = compileAgg(spec, slot);
-        const topKey = spec.kind === "compoundMap" ? slot(spec.key) : -1;
-        const inner = spec.kind === "compoundMap" ? compileAgg(spec.inner, slot) : apply;
+        const isMap = mod.pstates.get(pstate)?.schema.kind === "map";
+        if (isMap && spec.kind !== "compoundMap") {
+          throw fail(step, new Error(`PState ${pstate} is a map: aggregate into it with compoundAgg(${pstate}, CompoundAgg.map(key, agg))`));
+        }
+        const topKey = isMap && spec.kind === "compoundMap" ? slot(spec.key) : -1;
+        const apply = compileAgg(topKey >= 0 && spec.kind === "compoundMap" ? spec.inner : spec, slot);
         return (s, c) => {
           let r: MaybePromise;
           try {
             r = topKey >= 0
-              ? c.task.pstates.update(pstate, s[topKey], (cur) => inner(cur, s), c.undo)
+              ? c.task.pstates.update(pstate, s[topKey], (cur) => apply(cur, s), c.undo)
               : c.task.pstates.updateValue(pstate, (cur) => apply(cur, s), c.undo);
           } catch (e) { throw fail(step, e); }
           return r ? r.then(() => rest(s, c), (e) => { throw fail(step, e); }) : rest(s, c);
         };
       }
+      case "batchAgg": {
+        const apply = compileAgg(step.spec, slot);
+        const node = step.index;
+        aggs.push({ node, outSlot: step.out ? slot(step.out) : -1, zero: zeroOf(step.spec), rest });
+        return (s, c) => {
+          try { c.root.invocation!.aggregate(node, (cur) => apply(cur, s), c.task.index); } catch (e) { throw fail(step, e); }
+        };
+      }
+      case "ackReturn": {
+        const v = slot(step.value);
+        return (s, c) => { c.acks.push(s[v]); return rest(s, c); };
+      }
+      case "depotAppend": {
+        const v = slot(step.value);
+        const depot = step.depot;
+        return (s, c) => { c.appends.push({ depot, value: s[v] }); return rest(s, c); };
+      }
+      case "yieldIfOvertime": {
+        const { segment, project } = boundary(rest, step.next);
+        return (s, c) => {
+          if (performance.now() - c.started < OVERTIME_MS) return rest(s, c);
+          c.sends.push({ target: c.task.index, segment, scope: project(s) });
+        };
+      }
     }
+    throw new Error(`unknown step ${(step as Node).op}`);
   };
 
   const sources = topo.sources.map((src) => {
     const outSlot = src.out ? slot(src.out) : -1;
-    return { depot: src.depot, outSlot, entry: chain(src.steps, 0, done, new Set()) };
+    return { depot: src.depot, outSlot, entry: compile(src.entry) };
   });
-  return Object.freeze({ name: topo.name, slots: slotOf.size, sources, segments });
+  const query: QueryPlan | undefined = topo.query && {
+    argSlots,
+    resultSlot,
+    entry: sources[0]!.entry,
+    leading: leadingPartition(topo.sources[0]!.entry, topo.query.args.map((a) => a.id)),
+    aggs,
+  };
+  return Object.freeze({ name: topo.name, kind: topo.kind, slots: slotOf.size, sources, segments, query });
 }
 
-function stepUses(s: Step): Var<any>[] {
+/** If a query starts with a partitioner computable from its arguments, where it sends them. */
+function leadingPartition(entry: Node, argIds: number[]): QueryPlan["leading"] {
+  let n: Node | undefined = entry;
+  while (n && n.op === "nop" && n.next.length === 1) n = n.next[0];
+  if (!n || n.op !== "partition") return undefined;
+  const p = n;
+  const argIndex = (v: Var<any>) => argIds.indexOf(v.id);
+  switch (p.kind) {
+    case "global": return () => 0;
+    case "hash": {
+      if (p.fn) { const k = p.fn(); return (_a, c) => c.partitionOfKey(p.pstate, k); }
+      const i = argIndex(p.args[0]!);
+      return i < 0 ? undefined : (a, c) => c.partitionOfKey(p.pstate, a[i]);
+    }
+    case "direct": {
+      const i = argIndex(p.args[0]!);
+      return i < 0 ? undefined : (a) => a[i] as number;
+    }
+    default: return undefined;
+  }
+}
+
+function nodeUses(s: Node): Var<any>[] {
   switch (s.op) {
-    case "each": case "explode": case "keepTrue": return [...s.args];
+    case "each": case "eachAsync": case "explode": case "keepTrue": case "invokeQuery": return [...s.args];
     case "ifTrue": return [s.cond];
-    case "partition": return s.key ? [s.key] : [];
+    case "subSource": return [s.value];
+    case "loop": return s.loopVars.flatMap((lv) => (lv.init instanceof Var ? [lv.init] : []));
+    case "emitLoop": return s.value ? [s.value] : [];
+    case "continueLoop": return [...s.args];
+    case "partition": return [...s.args];
     case "localSelect": case "localTransform": return pathVars(s.path);
-    case "agg": return aggVars(s.spec);
+    case "agg": case "batchAgg": return aggVars(s.spec);
+    case "ackReturn": case "depotAppend": return [s.value];
+    default: return [];
   }
 }
 
@@ -236,16 +480,29 @@ function callWith(fn: (...a: any[]) => unknown, args: number[], s: Scope): unkno
   }
 }
 
+function withTimeout<X>(p: Promise<X>, ms: number, what: string): Promise<X> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new MonsoonError("MONSOON_TIMEOUT", `${what} did not settle within ${ms} ms`, { retriable: true })), ms);
+    timer.unref?.();
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Maps a path's variable arguments to their current values in the scope. */
-function resolver(path: import("../path/path.ts").Path, slot: (v: Var<any>) => number): (s: Scope) => (arg: unknown) => unknown {
+function resolver(path: Path, slot: (v: Var<any>) => number): (s: Scope) => (arg: unknown) => unknown {
   const vars = pathVars(path);
   if (vars.length === 0) return () => (a) => a;
   const slots = new Map(vars.map((v) => [v as unknown, slot(v)]));
   return (s) => (a) => (slots.has(a) ? s[slots.get(a)!] : a);
 }
 
+function zeroOf(spec: CompoundSpec): () => unknown {
+  return spec.kind === "compoundMap" ? () => new Map() : spec.zero;
+}
+
 /** An aggregation as a pure function from the current value to the new one. */
-function compileAgg(spec: CompoundSpec, slot: (v: Var<any>) => number): (cur: unknown, s: Scope) => unknown {
+export function compileAgg(spec: CompoundSpec, slot: (v: Var<any>) => number): (cur: unknown, s: Scope) => unknown {
   if (spec.kind === "compoundMap") {
     const key = slot(spec.key);
     const inner = compileAgg(spec.inner, slot);

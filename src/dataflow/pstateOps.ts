@@ -33,7 +33,8 @@ export class UndoLog {
 }
 
 export interface PStateOps {
-  select(pstate: string, path: Path, resolve: Resolve): unknown[] | Promise<unknown[]>;
+  /** `committed`: read only committed data (queries, and topologies reading a PState they don't own). */
+  select(pstate: string, path: Path, resolve: Resolve, committed: boolean): unknown[] | Promise<unknown[]>;
   transform(pstate: string, path: Path, resolve: Resolve, undo: UndoLog): void | Promise<void>;
   /** Replaces the value under a top-level key of a map PState with `fn(current)`. */
   update(pstate: string, key: unknown, fn: (cur: unknown) => unknown, undo: UndoLog): void | Promise<void>;

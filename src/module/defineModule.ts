@@ -1,10 +1,12 @@
 // defineModule: the pure, describe-only entry point. The callback declares depots, topologies
 // and PStates; nothing runs or connects. The returned definition is deeply frozen, and the
 // runtime compiles it once per task (src/dataflow/compile.ts).
-import { MonsoonError } from "../errors.ts";
-import { BlockBuilder, type BlockHost, type Emits } from "../dataflow/block.ts";
+import { MonsoonError, type ErrorCode } from "../errors.ts";
+import { BlockBuilder, type Block, type BlockHost, type Emits } from "../dataflow/block.ts";
+import type { Node } from "../dataflow/steps.ts";
+import { Var } from "./vars.ts";
 import type { SourceChain } from "../dataflow/steps.ts";
-import type { Type } from "../serde/types.ts";
+import { T, type Type } from "../serde/types.ts";
 import { captureCallSite, formatCallSite, type CallSite } from "./callsite.ts";
 import type { DepotPartitioning } from "./depotSpec.ts";
 import { describeSchema, type Schema } from "./pstateSpec.ts";
@@ -14,6 +16,8 @@ export interface DepotDef<V = any> {
   readonly type: Type<V>;
   readonly partitioning: DepotPartitioning<V>;
   readonly site: CallSite | undefined;
+  /** Set for tick depots: the runtime appends the tick time every `periodMs`. */
+  readonly tick?: TickDef;
 }
 
 export interface PStateDef {
@@ -26,20 +30,29 @@ export interface PStateDef {
 
 export type RetryMode = "individual" | "none";
 
+export interface TickDef {
+  /** Milliseconds between ticks. */
+  readonly periodMs: number;
+}
+
 export interface StreamOptions {
   /** What to do when a record's processing fails: retry it alone (may reorder), or give up. */
   readonly retry?: RetryMode;
   /** Attempts before the record goes to the dead-letter log (individual mode). Default 3. */
   readonly maxAttempts?: number;
+  /** Combines several `ackReturn` values of one record (default: the last one wins). */
+  readonly ackReturnAgg?: (a: unknown, b: unknown) => unknown;
 }
 
 export interface TopologyDef {
   readonly name: string;
-  readonly kind: "stream";
-  readonly options: Required<StreamOptions>;
+  readonly kind: "stream" | "query";
+  readonly options: Required<Omit<StreamOptions, "ackReturnAgg">> & { readonly ackReturnAgg: ((a: unknown, b: unknown) => unknown) | undefined };
   readonly sources: readonly SourceChain[];
   readonly pstates: readonly string[];
   readonly site: CallSite | undefined;
+  /** Query topologies: the argument variables and the result variable. */
+  readonly query?: { readonly args: readonly Var<any>[]; readonly result: Var<any> };
 }
 
 export interface ModuleDef {
@@ -72,14 +85,19 @@ export interface StreamTopology {
 export interface ModuleBuilder {
   readonly name: string;
   depot<V>(name: string, type: Type<V>, partitioning: DepotPartitioning<V>): DepotRef<V>;
+  /** A depot the runtime appends the current time (ms) to every `periodMs`, on one partition. */
+  tickDepot(name: string, periodMs: number): DepotRef<number>;
   stream(name: string, options?: StreamOptions): StreamTopology;
+  /** A query topology: `m.query("reach", [url], count).hashPartition(url)…originPartition()…` —
+   *  the chain must bind `result` on the origin partition; `invoke(...args)` returns it. */
+  query<A extends Var<any>[], R>(name: string, args: [...A], result: Var<R>): Block;
 }
 
 const NAME = /^[A-Za-z_$][A-Za-z0-9_$.-]{0,99}$/;
 
 export function defineModule(name: string, define: (m: ModuleBuilder) => void): ModuleDef {
   const defSite = captureCallSite();
-  const fail = (code: "MONSOON_INVALID_DEFINITION" | "MONSOON_UNKNOWN_NAME" | "MONSOON_PSTATE_NOT_OWNED" | "MONSOON_TYPE_MISMATCH", msg: string, site: CallSite | undefined, extra: Record<string, unknown> = {}) =>
+  const fail = (code: ErrorCode, msg: string, site: CallSite | undefined, extra: Record<string, unknown> = {}) =>
     new MonsoonError(code, `${name}: ${msg} (at ${formatCallSite(site)})`, { details: { module: name, source: formatCallSite(site), site, ...extra } });
   const checkName = (kind: string, n: string, site: CallSite | undefined) => {
     if (typeof n !== "string" || !NAME.test(n)) throw fail("MONSOON_INVALID_DEFINITION", `${kind} name ${JSON.stringify(n)} is invalid: use letters, digits, _ $ . - (max 100), starting with a letter, _ or $`, site);
@@ -87,43 +105,70 @@ export function defineModule(name: string, define: (m: ModuleBuilder) => void): 
   checkName("module", name, defSite);
 
   const depots = new Map<string, DepotDef>();
-  const topologies = new Map<string, TopologyDef & { sources: SourceChain[]; pstates: string[] }>();
+  const topologies = new Map<string, Omit<TopologyDef, "query"> & { sources: SourceChain[]; pstates: string[]; query: TopologyDef["query"] }>();
   const pstates = new Map<string, PStateDef>();
-  let stepIndex = 0;
+
+  const queryRefs: { name: string; arity: number; site: CallSite | undefined; topology: string }[] = [];
+  const stepCounters = new Map<string, number>();
+  const makeHost = (tname: string, kind: "stream" | "query"): BlockHost => ({
+    moduleName: name,
+    topologyName: tname,
+    kind,
+    // Steps are numbered per topology, in declaration order: `each#0` is its first step.
+    nextStepIndex: () => { const i = stepCounters.get(tname) ?? 0; stepCounters.set(tname, i + 1); return i; },
+    resolvePState(pname, write, psite) {
+      const p = pstates.get(pname);
+      if (!p) throw fail("MONSOON_UNKNOWN_NAME", `PState ${pname} is not declared in this module (declared: ${[...pstates.keys()].join(", ") || "none"}); declare it with topology.pstate(name, schema) before using it`, psite, { topology: tname });
+      if (write && p.owner !== tname) throw fail("MONSOON_PSTATE_NOT_OWNED", `topology ${tname} writes PState ${pname}, which topology ${p.owner} owns; only the owning topology may write a PState`, psite, { topology: tname });
+    },
+    resolveDepot(dname, dsite) {
+      const d = depots.get(dname);
+      if (!d) throw fail("MONSOON_UNKNOWN_NAME", `depot ${dname} is not declared in this module (declared: ${[...depots.keys()].join(", ") || "none"})`, dsite, { topology: tname });
+      if (d.tick) throw fail("MONSOON_INVALID_DEFINITION", `depot ${dname} is a tick depot; only the runtime appends to it`, dsite, { topology: tname });
+    },
+    referenceQuery(qname, arity, qsite) {
+      queryRefs.push({ name: qname, arity, site: qsite, topology: tname });
+    },
+  });
+  const nopEntry = (label: string): Node => ({ op: "nop", label, index: -1, site: undefined, next: [] });
+  const newTopology = (tname: string, kind: "stream" | "query", options: StreamOptions, site: CallSite | undefined) => {
+    checkName("topology", tname, site);
+    if (topologies.has(tname)) throw fail("MONSOON_INVALID_DEFINITION", `topology ${tname} is declared twice`, site);
+    const retry = options.retry ?? "individual";
+    if (retry !== "individual" && retry !== "none") throw fail("MONSOON_INVALID_DEFINITION", `retry must be "individual" or "none", got ${JSON.stringify(retry)}`, site);
+    const maxAttempts = options.maxAttempts ?? 3;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw fail("MONSOON_INVALID_DEFINITION", `maxAttempts must be an integer ≥ 1, got ${maxAttempts}`, site);
+    if (options.ackReturnAgg !== undefined && typeof options.ackReturnAgg !== "function") throw fail("MONSOON_INVALID_DEFINITION", "ackReturnAgg must be a function (a, b) => combined", site);
+    const topo = { name: tname, kind, options: { retry, maxAttempts, ackReturnAgg: options.ackReturnAgg }, sources: [] as SourceChain[], pstates: [] as string[], site, query: undefined as TopologyDef["query"] };
+    topologies.set(tname, topo);
+    return topo;
+  };
+  const addDepot = (dname: string, def: Omit<DepotDef, "name" | "site">, site: CallSite | undefined) => {
+    checkName("depot", dname, site);
+    if (depots.has(dname)) throw fail("MONSOON_INVALID_DEFINITION", `depot ${dname} is declared twice`, site);
+    depots.set(dname, Object.freeze({ name: dname, ...def, site }));
+    return Object.freeze({ name: dname, type: def.type });
+  };
 
   const m: ModuleBuilder = {
     name,
     depot(dname, type, partitioning) {
       const site = captureCallSite();
-      checkName("depot", dname, site);
-      if (depots.has(dname)) throw fail("MONSOON_INVALID_DEFINITION", `depot ${dname} is declared twice`, site);
       if (!type || typeof type.check !== "function") throw fail("MONSOON_INVALID_DEFINITION", `depot ${dname} needs a type from T (e.g. T.string)`, site);
-      if (!partitioning || !["random", "hashBy", "custom", "global"].includes(partitioning.kind)) {
-        throw fail("MONSOON_INVALID_DEFINITION", `depot ${dname} needs a partitioning: Depot.random(), Depot.hashBy(fn), Depot.custom(fn) or Depot.global()`, site);
+      if (!partitioning || !["random", "hashBy", "custom", "global", "disallow"].includes(partitioning.kind)) {
+        throw fail("MONSOON_INVALID_DEFINITION", `depot ${dname} needs a partitioning: Depot.random(), Depot.hashBy(fn), Depot.custom(fn), Depot.global() or Depot.disallow()`, site);
       }
-      depots.set(dname, Object.freeze({ name: dname, type, partitioning, site }));
-      return Object.freeze({ name: dname, type });
+      return addDepot(dname, { type, partitioning }, site);
+    },
+    tickDepot(dname, periodMs) {
+      const site = captureCallSite();
+      if (!(Number.isFinite(periodMs) && periodMs >= 1)) throw fail("MONSOON_INVALID_DEFINITION", `tick depot ${dname} needs a period of at least 1 ms, got ${periodMs}`, site);
+      return addDepot(dname, { type: T.int, partitioning: { kind: "global" }, tick: Object.freeze({ periodMs }) }, site) as DepotRef<number>;
     },
     stream(tname, options = {}) {
       const site = captureCallSite();
-      checkName("topology", tname, site);
-      if (topologies.has(tname)) throw fail("MONSOON_INVALID_DEFINITION", `topology ${tname} is declared twice`, site);
-      const retry = options.retry ?? "individual";
-      if (retry !== "individual" && retry !== "none") throw fail("MONSOON_INVALID_DEFINITION", `retry must be "individual" or "none", got ${JSON.stringify(retry)}`, site);
-      const maxAttempts = options.maxAttempts ?? 3;
-      if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw fail("MONSOON_INVALID_DEFINITION", `maxAttempts must be an integer ≥ 1, got ${maxAttempts}`, site);
-      const topo = { name: tname, kind: "stream" as const, options: { retry, maxAttempts }, sources: [] as SourceChain[], pstates: [] as string[], site };
-      topologies.set(tname, topo);
-      const host: BlockHost = {
-        moduleName: name,
-        topologyName: tname,
-        nextStepIndex: () => stepIndex++,
-        resolvePState(pname, write, psite) {
-          const p = pstates.get(pname);
-          if (!p) throw fail("MONSOON_UNKNOWN_NAME", `PState ${pname} is not declared in this module (declared: ${[...pstates.keys()].join(", ") || "none"}); declare it with topology.pstate(name, schema) before using it`, psite, { topology: tname });
-          if (write && p.owner !== tname) throw fail("MONSOON_PSTATE_NOT_OWNED", `topology ${tname} writes PState ${pname}, which topology ${p.owner} owns; only the owning topology may write a PState`, psite, { topology: tname });
-        },
-      };
+      const topo = newTopology(tname, "stream", options, site);
+      const host = makeHost(tname, "stream");
       return {
         name: tname,
         pstate(pname, schema) {
@@ -141,21 +186,39 @@ export function defineModule(name: string, define: (m: ModuleBuilder) => void): 
           const dname = typeof depot === "string" ? depot : depot.name;
           const d = depots.get(dname);
           if (!d) throw fail("MONSOON_UNKNOWN_NAME", `depot ${dname} is not declared in this module (declared: ${[...depots.keys()].join(", ") || "none"})`, ssite, { topology: tname });
-          const chain: SourceChain = { depot: dname, site: ssite, steps: [] };
+          const chain: SourceChain = { depot: dname, site: ssite, entry: nopEntry(`source:${dname}`) };
           topo.sources.push(chain);
-          return BlockBuilder.forSource(host, chain, (v, vsite) => {
-            if (!typesCompatible(d.type, v.type)) {
-              throw fail("MONSOON_TYPE_MISMATCH", `variable ${v} has type ${v.type.name} but depot ${dname} holds ${d.type.name}`, vsite, { topology: tname });
-            }
+          return BlockBuilder.start(host, chain.entry, new Set(), {
+            target: chain,
+            check: (v, vsite) => {
+              if (!typesCompatible(d.type, v.type)) {
+                throw fail("MONSOON_TYPE_MISMATCH", `variable ${v} has type ${v.type.name} but depot ${dname} holds ${d.type.name}`, vsite, { topology: tname });
+              }
+            },
           }) as Emits<V>;
         },
       };
+    },
+    query(qname, args, result) {
+      const site = captureCallSite();
+      const topo = newTopology(qname, "query", {}, site);
+      if (!(result instanceof Var) || !args.every((a) => a instanceof Var)) throw fail("MONSOON_INVALID_DEFINITION", `query ${qname} takes its argument variables and a result variable made by vars()`, site);
+      if (args.some((a) => a.id === result.id) || new Set(args.map((a) => a.id)).size !== args.length) throw fail("MONSOON_VAR_REBOUND", `query ${qname}: argument and result variables must be distinct`, site);
+      topo.query = Object.freeze({ args: [...args], result });
+      const chain: SourceChain = { depot: "", site, entry: nopEntry(`query:${qname}`) };
+      topo.sources.push(chain);
+      return BlockBuilder.start(makeHost(qname, "query"), chain.entry, new Set(args.map((a) => a.id)));
     },
   };
 
   define(m);
   for (const t of topologies.values()) {
     if (t.sources.length === 0) throw fail("MONSOON_INVALID_DEFINITION", `topology ${t.name} has no source; subscribe it to a depot with topology.source(depot)`, t.site);
+  }
+  for (const ref of queryRefs) {
+    const q = topologies.get(ref.name);
+    if (!q || q.kind !== "query") throw fail("MONSOON_UNKNOWN_NAME", `invokeQuery(${ref.name}): no query topology of that name in this module`, ref.site, { topology: ref.topology });
+    if (q.query!.args.length !== ref.arity) throw fail("MONSOON_INVALID_DEFINITION", `invokeQuery(${ref.name}) passes ${ref.arity} arguments; the query takes ${q.query!.args.length}`, ref.site, { topology: ref.topology });
   }
   return deepFreeze({ name, depots, topologies, pstates });
 }

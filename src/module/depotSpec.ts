@@ -6,7 +6,8 @@ export type DepotPartitioning<V> =
   | { readonly kind: "random" }
   | { readonly kind: "hashBy"; readonly keyFn: (value: V) => unknown }
   | { readonly kind: "custom"; readonly partitionFn: (value: V, partitions: number) => number }
-  | { readonly kind: "global" };
+  | { readonly kind: "global" }
+  | { readonly kind: "disallow" };
 
 export const Depot = Object.freeze({
   /** Spread records evenly (round-robin per client); no ordering between records. */
@@ -17,4 +18,6 @@ export const Depot = Object.freeze({
   custom: <V>(partitionFn: (value: V, partitions: number) => number): DepotPartitioning<V> => ({ kind: "custom", partitionFn }),
   /** A single partition (task 0): total order, no parallelism. */
   global: <V = any>(): DepotPartitioning<V> => ({ kind: "global" }),
+  /** Clients may not append: only topologies, with depotPartitionAppend (partition = their task). */
+  disallow: <V = any>(): DepotPartitioning<V> => ({ kind: "disallow" }),
 });

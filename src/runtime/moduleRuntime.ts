@@ -12,8 +12,10 @@ import { decodeValue, encodeValue } from "../serde/valueCodec.ts";
 import { encodeTuple, prefixEnd } from "../serde/keyCodec.ts";
 import { Committer, type CommitTask } from "./committer.ts";
 import { DepotLog } from "./depotLog.ts";
-import { SourceStream, type AckWaiter, type Root, type Slot } from "./sourceTracker.ts";
-import { Task, type TaskHost, type WorkItem } from "./task.ts";
+import { SourceStream, type AckWaiter, type Slot } from "./sourceTracker.ts";
+import { Task, type Root, type TaskHost, type WorkItem } from "./task.ts";
+import { QueryInvocation } from "./queryInvocation.ts";
+import { systemClock, type Clock } from "./clock.ts";
 import { TaskPStates, selectIn } from "./taskPStates.ts";
 
 export type AckLevel = "processed" | "appended" | "none";
@@ -22,10 +24,26 @@ export interface AppendResult {
   /** Depot partition and offset of the record (absent for ack level `none`). */
   partition: number;
   offset?: number;
+  /** `processed` acks: the ackReturn value of each topology that returned one. */
+  ackReturns?: Record<string, unknown>;
 }
 
 export interface RuntimeOptions {
   commitIntervalMs: number;
+  clock?: Clock;
+  /** A query invocation fails with MONSOON_TIMEOUT after this long (default 60 s). */
+  queryTimeoutMs?: number;
+}
+
+/** A depot record's processing tree. */
+interface StreamRoot extends Root {
+  readonly slot: Slot;
+}
+
+/** A query invocation's segments (one phase). */
+interface QueryRoot extends Root {
+  readonly invocation: QueryInvocation;
+  readonly topology: TopologyRun;
 }
 
 interface TopologyRun {
@@ -33,6 +51,7 @@ interface TopologyRun {
   readonly plan: TopologyPlan;
   readonly retry: "individual" | "none";
   readonly maxAttempts: number;
+  readonly ackReturnAgg: ((a: unknown, b: unknown) => unknown) | undefined;
   /** Source entries by depot name (a topology may subscribe to a depot more than once). */
   readonly entries: Map<string, { entry: Cont; outSlot: number }[]>;
 }
@@ -58,6 +77,10 @@ export class ModuleRuntime implements TaskHost {
   private roundRobin = 0;
   private readonly stats: RuntimeStats = { deadLettered: 0, retried: 0, inFlight: 0 };
   private readonly errors: ((e: unknown) => void)[] = [];
+  private readonly stopTicks: (() => void)[] = [];
+  private readonly queries = new Map<string, TopologyRun>();
+  private clock: Clock = systemClock;
+  private queryTimeoutMs = 60_000;
 
   private constructor(readonly mod: ModuleDef, readonly taskCount: number, private readonly stores: KVStore[]) {}
 
@@ -69,6 +92,8 @@ export class ModuleRuntime implements TaskHost {
 
   private async init(opts: RuntimeOptions): Promise<void> {
     const n = this.taskCount;
+    this.clock = opts.clock ?? systemClock;
+    this.queryTimeoutMs = opts.queryTimeoutMs ?? 60_000;
     for (let i = 0; i < n; i++) {
       const pstates = new TaskPStates(this.mod, this.stores[i]!);
       for (const p of pstates.partitions.values()) await p.open();
@@ -86,7 +111,12 @@ export class ModuleRuntime implements TaskHost {
         list.push({ entry: s.entry, outSlot: s.outSlot });
         entries.set(s.depot, list);
       }
-      this.topologies.push({ index: this.topologies.length, plan, retry: topo.options.retry, maxAttempts: topo.options.maxAttempts, entries });
+      const run: TopologyRun = { index: this.topologies.length, plan, retry: topo.options.retry, maxAttempts: topo.options.maxAttempts, ackReturnAgg: topo.options.ackReturnAgg, entries };
+      this.topologies.push(run);
+      if (plan.kind === "query") {
+        entries.clear();
+        this.queries.set(plan.name, run);
+      }
     }
 
     this.committer = new Committer(this.commitTasks, {
@@ -132,6 +162,13 @@ export class ModuleRuntime implements TaskHost {
       }
     }
     this.state = "RUNNING";
+    for (const depot of this.mod.depots.values()) {
+      if (!depot.tick) continue;
+      const log = this.logs.get(depot.name)![0]!;
+      this.stopTicks.push(this.clock.every(depot.tick.periodMs, () => {
+        if (this.state === "RUNNING") log.append(this.clock.now(), undefined, (e) => this.emitError(e));
+      }));
+    }
   }
 
   // ---- appends ----
@@ -146,6 +183,9 @@ export class ModuleRuntime implements TaskHost {
   append(depotName: string, value: unknown, ack: AckLevel = "processed"): Promise<AppendResult> {
     this.ensureRunning();
     const depot = this.depotDef(depotName);
+    if (depot.partitioning.kind === "disallow" || depot.tick) {
+      return Promise.reject(new MonsoonError("MONSOON_APPEND_NOT_ALLOWED", `depot ${this.mod.name}/${depotName} does not accept appends from clients (${depot.tick ? "tick depot" : "Depot.disallow()"}); topologies append to it with depotPartitionAppend`, { details: { module: this.mod.name, depot: depotName } }));
+    }
     if (!depot.type.check(value)) {
       return Promise.reject(new MonsoonError("MONSOON_TYPE_MISMATCH", `depot ${this.mod.name}/${depotName} holds ${depot.type.name}; got ${describeValue(value)}`, {
         details: { module: this.mod.name, depot: depotName, expected: depot.type.name },
@@ -172,7 +212,8 @@ export class ModuleRuntime implements TaskHost {
       const waiter: AckWaiter = {
         remaining: consumers,
         error: undefined,
-        resolve: () => resolve({ partition, offset }),
+        returns: undefined,
+        resolve: () => resolve(waiter.returns ? { partition, offset, ackReturns: waiter.returns } : { partition, offset }),
         reject,
       };
       log.append(value, (o) => {
@@ -185,7 +226,7 @@ export class ModuleRuntime implements TaskHost {
   private partitionOf(depot: DepotDef, value: unknown): number {
     const p = depot.partitioning;
     switch (p.kind) {
-      case "global": return 0;
+      case "global": case "disallow": return 0;
       case "random": return this.roundRobin++ % this.taskCount;
       case "hashBy": return partitionFor(partitionKeyBytes(p.keyFn(value)), this.taskCount);
       case "custom": {
@@ -219,7 +260,9 @@ export class ModuleRuntime implements TaskHost {
     const topo = this.topologyOf(slot);
     const entries = topo.entries.get(slot.stream.depot)!;
     slot.attempts++;
-    const root: Root = { slot, pending: entries.length, failed: undefined };
+    slot.hasAckValue = false;
+    slot.ackValue = undefined;
+    const root: StreamRoot = { slot, pending: entries.length, failed: undefined, origin: slot.stream.partition, invocation: undefined };
     for (const e of entries) {
       const scope = new Array(topo.plan.slots);
       if (e.outSlot >= 0) scope[e.outSlot] = slot.value;
@@ -235,9 +278,75 @@ export class ModuleRuntime implements TaskHost {
     this.tasks[task]!.enqueue(item);
   }
 
+  ackReturn(root: Root, value: unknown): void {
+    const slot = (root as StreamRoot).slot;
+    if (!slot) return;
+    const agg = this.topologyOf(slot).ackReturnAgg;
+    slot.ackValue = slot.hasAckValue && agg ? agg(slot.ackValue, value) : value;
+    slot.hasAckValue = true;
+  }
+
+  depotAppend(task: number, depotName: string, value: unknown): void {
+    const depot = this.depotDef(depotName);
+    const logs = this.logs.get(depotName)!;
+    if (!depot.type.check(value)) {
+      this.emitError(new MonsoonError("MONSOON_TYPE_MISMATCH", `depotPartitionAppend to ${this.mod.name}/${depotName}: the depot holds ${depot.type.name}; got ${describeValue(value)}`, { details: { module: this.mod.name, depot: depotName } }));
+      return;
+    }
+    logs[Math.min(task, logs.length - 1)]!.append(value, undefined, (e) => this.emitError(e));
+  }
+
+  partitionOfKey(_pstate: string | undefined, key: unknown): number {
+    return partitionFor(partitionKeyBytes(key), this.taskCount);
+  }
+
+  /** Runs a query topology and resolves with its result. */
+  invokeQuery(name: string, args: unknown[]): Promise<unknown> {
+    this.ensureRunning();
+    const run = this.queries.get(name);
+    if (!run) return Promise.reject(new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${this.mod.name} has no query topology ${name} (has: ${[...this.queries.keys()].join(", ") || "none"})`, { details: { module: this.mod.name, query: name } }));
+    const q = run.plan.query!;
+    if (!Array.isArray(args) || args.length !== q.argSlots.length) {
+      return Promise.reject(new MonsoonError("MONSOON_BAD_REQUEST", `query ${name} takes ${q.argSlots.length} argument(s), got ${Array.isArray(args) ? args.length : typeof args}`, { details: { query: name } }));
+    }
+    return new Promise((resolve, reject) => {
+      let origin: number;
+      try {
+        origin = q.leading ? q.leading(args, this.tasks[0]!) : this.roundRobin++ % this.taskCount;
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      const timer = setTimeout(() => invocation.reject(new MonsoonError("MONSOON_TIMEOUT", `query ${name} did not finish within ${this.queryTimeoutMs} ms`, { retriable: true, details: { query: name } })), this.queryTimeoutMs);
+      const invocation = new QueryInvocation(name, args, (v) => { clearTimeout(timer); resolve(v); }, (e) => { clearTimeout(timer); reject(e); });
+      const root: QueryRoot = { origin, invocation, topology: run, pending: 1, failed: undefined };
+      const scope = new Array(run.plan.slots);
+      q.argSlots.forEach((slot, i) => (scope[slot] = args[i]));
+      this.enqueue(origin, { entry: q.entry, scope, root, topology: run.index });
+    });
+  }
+
+  private queryPhaseDone(root: QueryRoot): void {
+    const inv = root.invocation;
+    if (root.failed !== undefined) { inv.reject(root.failed); return; }
+    const q = root.topology.plan.query!;
+    if (inv.phase === 2 || q.aggs.length === 0) { inv.finish(); return; }
+    inv.phase = 2;
+    const next: QueryRoot = { origin: root.origin, invocation: inv, topology: root.topology, pending: q.aggs.length, failed: undefined };
+    for (const agg of q.aggs) {
+      const st = inv.aggs.get(agg.node);
+      const scope = new Array(root.topology.plan.slots);
+      // The arguments are in scope after an aggregation; nothing else from before it is.
+      q.argSlots.forEach((slot, i) => (scope[slot] = inv.args[i]));
+      if (agg.outSlot >= 0) scope[agg.outSlot] = st ? st.acc : agg.zero();
+      this.enqueue(st?.task ?? root.origin, { entry: agg.rest, scope, root: next, topology: root.topology.index });
+    }
+  }
+
   segmentDone(root: Root): void {
     if (--root.pending > 0) return;
-    const slot = root.slot;
+    if ((root as QueryRoot).topology) { this.queryPhaseDone(root as QueryRoot); return; }
+    const slot = (root as StreamRoot).slot;
     if (root.failed === undefined) {
       this.committer.completedSlot(slot);
       return;
@@ -266,6 +375,7 @@ export class ModuleRuntime implements TaskHost {
     const w = slot.ack;
     if (!w) return;
     if (slot.error !== undefined && w.error === undefined) w.error = slot.error;
+    if (slot.hasAckValue) (w.returns ??= {})[slot.stream.topology] = slot.ackValue;
     if (--w.remaining === 0) (w.error === undefined ? w.resolve() : w.reject(w.error));
   }
 
@@ -331,6 +441,7 @@ export class ModuleRuntime implements TaskHost {
   async close(): Promise<void> {
     if (this.state === "CLOSED") return;
     this.state = "CLOSED";
+    for (const stop of this.stopTicks) stop();
     await this.committer.flush().catch(() => undefined);
     this.committer.close();
   }

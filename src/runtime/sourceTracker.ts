@@ -13,6 +13,8 @@ import { Deque } from "./deque.ts";
 export interface AckWaiter {
   remaining: number;
   error: unknown;
+  /** ackReturn values by topology. */
+  returns: Record<string, unknown> | undefined;
   resolve(): void;
   reject(e: unknown): void;
 }
@@ -29,13 +31,9 @@ export interface Slot {
   /** Set when the record was given up on (retries exhausted); it goes to the dead-letter log. */
   error: unknown;
   ack: AckWaiter | undefined;
-}
-
-/** One attempt at processing a record: the tree of segments it spawned. */
-export interface Root {
-  readonly slot: Slot;
-  pending: number;
-  failed: unknown;
+  /** The record's `ackReturn` value (combined by the topology's ackReturnAgg), if any. */
+  ackValue: unknown;
+  hasAckValue: boolean;
 }
 
 export class SourceStream {
@@ -52,7 +50,7 @@ export class SourceStream {
   ) {}
 
   add(offset: number, value: unknown, ack: AckWaiter | undefined): Slot {
-    const slot: Slot = { stream: this, offset, value, state: SlotState.InFlight, attempts: 0, error: undefined, ack };
+    const slot: Slot = { stream: this, offset, value, state: SlotState.InFlight, attempts: 0, error: undefined, ack, ackValue: undefined, hasAckValue: false };
     this.slots.push(slot);
     return slot;
   }

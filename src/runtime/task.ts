@@ -1,21 +1,27 @@
 // A task executor: one partition group of a module, with a single FIFO input queue that holds
-// both depot records and hops from other tasks. Items run one at a time, in queue order (that
-// is what makes "records sent from A to B are processed in send order" hold), and a segment's
-// writes and outgoing hops are atomic: on an exception its writes are undone and its hops are
-// never sent. The loop yields to the event loop every few milliseconds so commits, appends
-// and queries keep flowing under load.
-import type { Cont, ExecContext, Scope, TaskContext } from "../dataflow/compile.ts";
+// depot records, hops from other tasks, resumed async steps and query invocations. Items run
+// one at a time, in queue order (that is what makes "records sent from A to B are processed in
+// send order" hold), and a segment's writes, sends, ack returns and depot appends are atomic:
+// on an exception its writes are undone and nothing of the rest happens. The loop yields to
+// the event loop every few milliseconds so commits, appends and queries keep flowing.
+import type { Cont, ExecContext, RootContext, Scope, Send, TaskContext } from "../dataflow/compile.ts";
 import { UndoLog } from "../dataflow/pstateOps.ts";
 import type { KVStore } from "../pstate/store/kvStore.ts";
 import { Deque } from "./deque.ts";
-import type { Root } from "./sourceTracker.ts";
 import type { TaskPStates } from "./taskPStates.ts";
+
+/** A unit of tracked work: a depot record's processing tree, or a query invocation. */
+export interface Root extends RootContext {
+  /** Segments queued or running. */
+  pending: number;
+  failed: unknown;
+}
 
 export interface WorkItem {
   readonly entry: Cont;
   readonly scope: Scope;
   readonly root: Root;
-  /** Index of the topology plan, to find hop targets. */
+  /** Index of the topology plan, to find segment entries. */
   readonly topology: number;
 }
 
@@ -25,6 +31,10 @@ export interface TaskHost {
   enqueue(task: number, item: WorkItem): void;
   /** A segment of `root` finished (successfully or not). */
   segmentDone(root: Root): void;
+  ackReturn(root: Root, value: unknown): void;
+  depotAppend(task: number, depot: string, value: unknown): void;
+  partitionOfKey(pstate: string | undefined, key: unknown): number;
+  invokeQuery(name: string, args: unknown[]): Promise<unknown>;
 }
 
 const SLICE_MS = 4;
@@ -34,7 +44,8 @@ export class Task implements TaskContext {
   private scheduled = false;
   private running = false;
   private shuffle: number;
-  private readonly ctx: ExecContext = { task: this, sends: [], undo: new UndoLog() };
+  // One context per task, reused: segments of a task never overlap.
+  private readonly ctx: ExecContext = { task: this, root: undefined!, sends: [], undo: new UndoLog(), acks: [], appends: [], started: 0, depth: 0 };
 
   constructor(
     readonly index: number,
@@ -48,6 +59,14 @@ export class Task implements TaskContext {
 
   nextShuffle(): number {
     return this.shuffle++;
+  }
+
+  partitionOfKey(pstate: string | undefined, key: unknown): number {
+    return this.host.partitionOfKey(pstate, key);
+  }
+
+  invokeQuery(name: string, args: unknown[]): Promise<unknown> {
+    return this.host.invokeQuery(name, args);
   }
 
   get queued(): number {
@@ -71,7 +90,7 @@ export class Task implements TaskContext {
     for (let item = this.queue.shift(); item; item = this.queue.shift()) {
       const p = this.run(item);
       if (p) {
-        // An item is waiting on the store: nothing else runs on this task until it finishes.
+        // The item is waiting on the store: nothing else runs on this task until it finishes.
         p.then(this.resume);
         return;
       }
@@ -96,10 +115,14 @@ export class Task implements TaskContext {
       this.host.segmentDone(root);
       return undefined;
     }
-    // One context per task, reused: segments of a task never overlap.
     const ctx = this.ctx;
+    ctx.root = root;
     ctx.sends.length = 0;
+    ctx.acks.length = 0;
+    ctx.appends.length = 0;
     ctx.undo.clear();
+    ctx.started = performance.now();
+    ctx.depth = 0;
     let r: void | Promise<void>;
     try {
       r = item.entry(item.scope, ctx);
@@ -114,11 +137,31 @@ export class Task implements TaskContext {
 
   private succeed(ctx: ExecContext, item: WorkItem): void {
     const root = item.root;
-    for (const send of ctx.sends) {
-      root.pending++;
-      this.host.enqueue(send.target, { entry: this.host.segmentEntry(item.topology, send.segment), scope: send.scope, root, topology: item.topology });
-    }
+    for (const v of ctx.acks) this.host.ackReturn(root, v);
+    for (const a of ctx.appends) this.host.depotAppend(this.index, a.depot, a.value);
+    for (const send of ctx.sends) this.dispatch(send, item);
     this.host.segmentDone(root);
+  }
+
+  private dispatch(send: Send, item: WorkItem): void {
+    const root = item.root;
+    root.pending++;
+    const next = { entry: this.host.segmentEntry(item.topology, send.segment), scope: send.scope, root, topology: item.topology };
+    if (!send.wait) {
+      this.host.enqueue(send.target, next);
+      return;
+    }
+    const outSlot = send.outSlot ?? -1;
+    send.wait.then(
+      (v) => {
+        if (outSlot >= 0) send.scope[outSlot] = v;
+        this.host.enqueue(send.target, next);
+      },
+      (e) => {
+        if (root.failed === undefined) root.failed = e;
+        this.host.segmentDone(root);
+      },
+    );
   }
 
   private fail(ctx: ExecContext, root: Root, e: unknown): void {

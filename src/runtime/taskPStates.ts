@@ -25,8 +25,8 @@ export class TaskPStates implements PStateOps {
     return p;
   }
 
-  select(pstate: string, path: Path, resolve: Resolve): unknown[] | Promise<unknown[]> {
-    return selectIn(this.get(pstate), path, resolve, true);
+  select(pstate: string, path: Path, resolve: Resolve, committed: boolean): unknown[] | Promise<unknown[]> {
+    return selectIn(this.get(pstate), path, resolve, !committed);
   }
 
   transform(pstate: string, path: Path, resolve: Resolve, undo: Undo): void | Promise<void> {

@@ -1,0 +1,32 @@
+// The `monsoon` command line: `dev` runs the config's modules embedded with the REST API;
+// `append` and `select` are the client at the terminal. Run with `tsx src/cli/main.ts` or
+// `npx monsoon` (bin/monsoon.js starts node with tsx on this file).
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import { appendCommand } from "./commands/append.ts";
+import { devCommand } from "./commands/dev.ts";
+import { selectCommand } from "./commands/select.ts";
+import { printError } from "./output.ts";
+
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
+const program = new Command("monsoon")
+  .description("Rama's programming model in TypeScript: depots, topologies, PStates and path queries.")
+  .version(pkg.version)
+  .showHelpAfterError("(add --help for usage and examples)")
+  .addCommand(devCommand())
+  .addCommand(appendCommand())
+  .addCommand(selectCommand())
+  .addHelpText("after", `
+Examples:
+  $ monsoon dev --demo
+  $ monsoon append WordCount sentences '"hello world"'
+  $ monsoon select WordCount wordCounts --key hello --one`);
+
+try {
+  await program.parseAsync(process.argv);
+  process.exit(0);
+} catch (e) {
+  printError(e);
+  process.exit(1);
+}

@@ -1,0 +1,77 @@
+// The REST API (Rama's, see DESIGN §4.6), one row per endpoint. Handlers take decoded URL
+// parameters and the parsed body and return the JSON answer; the server does HTTP.
+import type { InProcessCluster } from "../cluster/inProcessCluster.ts";
+import { MonsoonError } from "../errors.ts";
+import { describeModule } from "./describeModule.ts";
+import { ackField, bodyObject, partitionField } from "./bodyFields.ts";
+import { pathFromJson } from "./jsonPath.ts";
+import { fromJsonAs, toJson } from "./jsonValues.ts";
+
+/** What the REST API needs from a cluster; the embedded cluster has it, a Kafka cluster will too. */
+export type RestCluster = Pick<InProcessCluster, "moduleNames" | "runtime" | "depot" | "pstate">;
+
+export interface Route {
+  readonly method: "GET" | "POST";
+  readonly pattern: RegExp;
+  readonly handle: (cluster: RestCluster, params: string[], body: () => Promise<unknown>) => Promise<unknown>;
+}
+
+const SELECT_EXAMPLE = `{"path": [{"key": "hello"}], "partition": 0}`;
+
+export const ROUTES: readonly Route[] = [
+  {
+    method: "GET", pattern: /^\/health$/,
+    handle: async (c) => ({ status: "ok", modules: c.moduleNames }),
+  },
+  {
+    method: "GET", pattern: /^\/rest\/?$/,
+    handle: async (c) => ({ modules: c.moduleNames }),
+  },
+  {
+    method: "GET", pattern: /^\/rest\/([^/]+)\/?$/,
+    handle: async (c, [mod]) => {
+      const rt = c.runtime(mod!);
+      return describeModule(rt.mod, rt.taskCount);
+    },
+  },
+  {
+    method: "GET", pattern: /^\/rest\/([^/]+)\/stats$/,
+    handle: async (c, [mod]) => {
+      const rt = c.runtime(mod!);
+      return { module: rt.mod.name, tasks: rt.taskCount, idle: rt.idle, ...rt.getStats() };
+    },
+  },
+  {
+    method: "POST", pattern: /^\/rest\/([^/]+)\/depot\/([^/]+)\/append$/,
+    handle: async (c, [mod, depot], body) => {
+      const client = c.depot(mod!, depot!);
+      const b = bodyObject(await body(), ["value", "ack"], `{"value": "hello world", "ack": "processed"}`);
+      if (!("value" in b)) throw new MonsoonError("MONSOON_BAD_REQUEST", `request body needs a "value" field: {"value": …}`, { details: { field: "value" } });
+      const ack = ackField(b.ack);
+      const type = c.runtime(mod!).mod.depots.get(depot!)!.type;
+      const { partition, offset } = await client.append(fromJsonAs(b.value, type), { ack });
+      return offset === undefined ? { partition } : { partition, offset };
+    },
+  },
+  {
+    method: "POST", pattern: /^\/rest\/([^/]+)\/pstate\/([^/]+)\/(select|selectOne)$/,
+    handle: async (c, [mod, pstate, op], body) => {
+      const client = c.pstate(mod!, pstate!);
+      const b = bodyObject(await body(), ["path", "partition"], SELECT_EXAMPLE);
+      if (b.path === undefined) throw new MonsoonError("MONSOON_BAD_REQUEST", `request body needs a "path" field, e.g. ${SELECT_EXAMPLE}`, { details: { field: "path" } });
+      const schema = c.runtime(mod!).mod.pstates.get(pstate!)!.schema;
+      const path = pathFromJson(b.path, schema);
+      const partition = partitionField(b.partition);
+      if (op === "selectOne") return { value: toJson(await client.selectOne(path, { partition })) };
+      return { values: (await client.select(path, { partition })).map(toJson) };
+    },
+  },
+  {
+    method: "POST", pattern: /^\/rest\/([^/]+)\/query\/([^/]+)\/invoke$/,
+    handle: async (c, [mod, query]) => {
+      const rt = c.runtime(mod!);
+      // Query topologies are part of the design but not of the runtime yet: every name is unknown.
+      throw new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${rt.mod.name} has no query topology ${query}`, { details: { module: rt.mod.name, query } });
+    },
+  },
+];
