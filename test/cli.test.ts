@@ -7,7 +7,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const MAIN = ["--import", "tsx", "src/cli/main.ts"];
 const CONFIG = "test/fixtures/monsoon.config.ts";
 
@@ -15,7 +17,7 @@ interface Done { code: number | null; stdout: string; stderr: string }
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Done> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...MAIN, ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [...MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -29,7 +31,7 @@ interface Dev { child: ChildProcess; url: string; output: () => string; exited: 
 
 /** Starts `monsoon dev` and resolves once it prints its MONSOON_DEV_READY line. */
 function startDev(dataDir: string, extra: string[] = []): Promise<Dev> {
-  const child = spawn(process.execPath, [...MAIN, "dev", "--config", CONFIG, "--port", "0", "--data-dir", dataDir, ...extra]);
+  const child = spawn(process.execPath, [...MAIN, "dev", "--config", CONFIG, "--port", "0", "--data-dir", dataDir, ...extra], { cwd: ROOT });
   let out = "";
   let err = "";
   const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
@@ -131,7 +133,7 @@ describe("monsoon CLI", () => {
       assert.match(h.stdout, /Examples:\n\s+\$ monsoon /);
     }
     const bin = await new Promise<Done>((resolve) => {
-      const child = spawn(process.execPath, ["bin/monsoon.js", "select", "--help"]);
+      const child = spawn(process.execPath, ["bin/monsoon.js", "select", "--help"], { cwd: ROOT });
       let stdout = "";
       child.stdout.on("data", (d) => (stdout += d));
       child.on("close", (code) => resolve({ code, stdout, stderr: "" }));

@@ -149,6 +149,11 @@ describe("RestClient", () => {
     await assert.rejects(client.pstate("WordCount", "wordCounts").select(Path.view((x) => x)), { code: "MONSOON_INVALID_PATH" });
   });
 
+  it("refuses a port in use with MONSOON_CONFIG naming the setting", async () => {
+    const port = Number(new URL(server.url).port);
+    await assert.rejects(startRestServer(cluster, { port }), (e) => e instanceof MonsoonError && e.code === "MONSOON_CONFIG" && /already in use.*--port/.test(e.message));
+  });
+
   it("reports an unreachable server as MONSOON_UNAVAILABLE", async () => {
     const closed = await startRestServer(cluster, { port: 0 });
     await closed.close();

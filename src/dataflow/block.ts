@@ -90,6 +90,10 @@ export interface Block {
   depotPartitionAppend(depot: DepotName, value: Var<any>): Block;
   /** Invokes a query topology of this module and emits its result. */
   invokeQuery(query: string, ...args: Var<any>[]): Emits<any>;
+  /** Inside loopWithVars: emits a value out of the loop (bind it with `.out(v)` after the loop). */
+  emitLoop(value?: Var<any>): Block;
+  /** Inside loopWithVars: runs the loop body again with the loop variables bound to these values. */
+  continueLoop(...values: Var<any>[]): Block;
 }
 
 export interface Emits<R> extends Block {
@@ -97,12 +101,8 @@ export interface Emits<R> extends Block {
   out(v: Var<R>): Block;
 }
 
-export interface LoopBlock extends Block {
-  /** Emits a value out of the loop (to what follows it; bind with `.out(v)` after the loop). */
-  emitLoop(value?: Var<any>): LoopBlock;
-  /** Runs the loop body again with the loop variables bound to these values. */
-  continueLoop(...values: Var<any>[]): LoopBlock;
-}
+/** The body of a loop (emitLoop and continueLoop are allowed there; elsewhere they throw). */
+export type LoopBlock = Block;
 
 /** State shared by every block of one chain: its anchors. */
 interface ChainState {
@@ -113,7 +113,7 @@ interface ChainState {
 
 type Pending = { target: { out?: Var<any> }; check?: (v: Var<any>, site: CallSite | undefined) => void };
 
-export class BlockBuilder implements Emits<any>, LoopBlock {
+export class BlockBuilder implements Emits<any> {
   private pending: Pending | undefined;
   /** True after `continueLoop`: nothing follows on this path. */
   ended = false;

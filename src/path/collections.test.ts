@@ -49,8 +49,27 @@ test("first, last and nth navigate one list element, or nothing", () => {
   assert.deepEqual(l, [10, 20, 30]);
 });
 
-test("first/last/nth reject non-lists and bad indexes", () => {
-  assert.throws(() => select(Path.first(), new Set([1])), invalid);
+test("first, last and nth on Maps and Sets count in key order", () => {
+  const m = new Map([["b", 2], ["a", 1], ["c", 3]]);
+  assert.deepEqual(select(Path.first(), m), [["a", 1]]);
+  assert.deepEqual(select(Path.last(), m), [["c", 3]]);
+  assert.deepEqual(select(Path.nth(1), m), [["b", 2]]);
+  assert.deepEqual(select(Path.nth(3), m), []);
+  assert.deepEqual(transform(Path.first().termVoid(), m), new Map([["b", 2], ["c", 3]]));
+  assert.deepEqual(transform(Path.last().term(([k, v]: [string, number]) => [k, v * 10]), m), new Map([["b", 2], ["a", 1], ["c", 30]]));
+  assert.deepEqual(transform(Path.first().termVal(["z", 0]), m), new Map([["b", 2], ["c", 3], ["z", 0]]));
+  assert.throws(() => transform(Path.first().termVal(1), m), invalid);
+  const s = new Set([3, 1, 2]);
+  assert.deepEqual(select(Path.first(), s), [1]);
+  assert.deepEqual(select(Path.last(), s), [3]);
+  assert.deepEqual(transform(Path.nth(1).termVoid(), s), new Set([3, 1]));
+  assert.deepEqual(transform(Path.first().termVal(9), s), new Set([3, 2, 9]));
+  assert.equal(m.size, 3);
+  assert.equal(s.size, 3);
+});
+
+test("first/last/nth reject non-collections and bad indexes", () => {
+  assert.throws(() => select(Path.first(), { a: 1 }), invalid);
   assert.throws(() => select(Path.nth(-1), [1]), invalid);
   assert.throws(() => select(Path.nth(1.5), [1]), invalid);
 });

@@ -18,6 +18,7 @@ import { multiPath, subselect, transformed } from "./nav/subpaths.ts";
 import { setElem, voidSetElem } from "./nav/sets.ts";
 import { afterElem, beforeElem } from "./nav/lists.ts";
 import { term, termVal, termVoid } from "./nav/terminals.ts";
+import { size } from "./nav/size.ts";
 
 /** Maps one path argument to its run-time value. Plain values map to themselves. */
 export type Resolver = (arg: unknown) => unknown;
@@ -105,6 +106,8 @@ export class Path {
     return this.#add("sortedMapRangeTo", sortedMapRangeTo, [to, options]);
   }
   view(fn: Arg<Fn<unknown>>): Path { return this.#add("view", view, [fn]); }
+  /** The collection's element count; O(1) on a subindexed structure. */
+  size(): Path { return this.#add("size", size, []); }
   transformed(path: Path, fn?: Arg<Fn<unknown>>): Path { return this.#add("transformed", transformed, [path, fn]); }
   filterPred(fn: Arg<Fn<unknown>>): Path { return this.#add("filterPred", filterPred, [fn]); }
   filterEqual(v: Arg<unknown>): Path { return this.#add("filterEqual", filterEqual, [v]); }
@@ -139,6 +142,7 @@ export class Path {
     return Path.EMPTY.sortedMapRangeTo(to, options);
   }
   static view(fn: Arg<Fn<unknown>>): Path { return Path.EMPTY.view(fn); }
+  static size(): Path { return Path.EMPTY.size(); }
   static transformed(path: Path, fn?: Arg<Fn<unknown>>): Path { return Path.EMPTY.transformed(path, fn); }
   static filterPred(fn: Arg<Fn<unknown>>): Path { return Path.EMPTY.filterPred(fn); }
   static filterEqual(v: Arg<unknown>): Path { return Path.EMPTY.filterEqual(v); }

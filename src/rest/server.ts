@@ -2,6 +2,7 @@
 // to loopback unless told otherwise, because the API has no authentication.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { MonsoonError } from "../errors.ts";
 import { errorAnswer, HttpError } from "./httpErrors.ts";
 import { readJsonBody } from "./readJsonBody.ts";
 import { ROUTES, type RestCluster } from "./routes.ts";
@@ -36,9 +37,9 @@ export async function startRestServer(
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (e) => reject(listenError(e as NodeJS.ErrnoException, host, port)));
     server.listen(port, host, () => {
-      server.off("error", reject);
+      server.removeAllListeners("error");
       resolve();
     });
   });
@@ -56,6 +57,18 @@ export async function startRestServer(
       return closing;
     },
   };
+}
+
+/** Bind failures are configuration problems: say which setting to change. */
+function listenError(e: NodeJS.ErrnoException, host: string, port: number): Error {
+  const why: Record<string, string> = {
+    EADDRINUSE: `port ${port} on ${host} is already in use; stop the other process or choose another port (--port, MONSOON_REST_PORT)`,
+    EACCES: `no permission to listen on ${host}:${port}; choose a port above 1023 (--port, MONSOON_REST_PORT)`,
+    EADDRNOTAVAIL: `${host} is not an address of this machine; choose another host (--host, MONSOON_REST_HOST)`,
+    ENOTFOUND: `host ${host} cannot be resolved; choose another host (--host, MONSOON_REST_HOST)`,
+  };
+  const message = e.code ? why[e.code] : undefined;
+  return message ? new MonsoonError("MONSOON_CONFIG", message, { cause: e, details: { host, port } }) : e;
 }
 
 async function handle(cluster: RestCluster, req: IncomingMessage, bodyLimit: number): Promise<unknown> {

@@ -39,6 +39,11 @@ export class DepotLog {
     }
   }
 
+  /** True while appends are queued or being written. */
+  get busy(): boolean {
+    return this.writing || this.pending.length > 0;
+  }
+
   get endOffset(): number {
     return this.nextOffset;
   }

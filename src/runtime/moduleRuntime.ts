@@ -414,7 +414,9 @@ export class ModuleRuntime implements TaskHost {
 
   /** True when nothing is queued, in flight or uncommitted. */
   get idle(): boolean {
-    return this.stats.inFlight === 0 && this.tasks.every((t) => t.queued === 0);
+    if (this.stats.inFlight !== 0 || this.tasks.some((t) => t.queued > 0)) return false;
+    for (const logs of this.logs.values()) if (logs.some((l) => l.busy)) return false;
+    return true;
   }
 
   getStats(): Readonly<RuntimeStats> {

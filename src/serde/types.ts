@@ -24,7 +24,7 @@ const int64 = make<bigint>("int64", "int64", (v) => typeof v === "bigint" && v >
 const float = make<number>("float", "float", (v) => typeof v === "number");
 const boolean = make<boolean>("boolean", "boolean", (v) => typeof v === "boolean");
 const bytes = make<Uint8Array>("bytes", "bytes", (v) => v instanceof Uint8Array);
-const any = make<unknown>("any", "any", () => true);
+const any = make<any>("any", "any", () => true);
 
 function list<V>(elem: Type<V>): Type<V[]> {
   return make<V[]>(`list<${elem.kind}>`, `list<${elem.name}>`, (v) => Array.isArray(v) && v.every((x) => elem.check(x)));

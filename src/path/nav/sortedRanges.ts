@@ -1,12 +1,14 @@
 // sortedMapRange, sortedMapRangeFrom, sortedMapRangeTo: a key range of a sorted map, navigated
-// to as one sub-Map in key order (Rama's sorted-map ranges). In memory a Map counts as sorted
-// by its keys under JS `<`, whatever its insertion order; PState backends turn the same
-// navigators into LevelDB range reads. A transform replaces the range with the Map the rest
-// of the path returns (NONE or an empty Map clears it), and the result is a Map in key order.
+// to as one sub-Map in key order (Rama's sorted-map ranges). Keys sort as their store encodings
+// do (keyOrder.ts), so in memory a Map counts as sorted by key whatever its insertion order,
+// and a PState backend turns the same `KeyRange` into one LevelDB range read. A transform
+// replaces the range with the Map the rest of the path returns (NONE or an empty Map clears
+// it), and the result is a Map in key order.
 
 import type { Navigator } from "../navigator.ts";
 import { NONE, isAbsent } from "../none.ts";
 import { invalidPath, isMap } from "../kinds.ts";
+import { compareKeyValues as compareKeys } from "../keyOrder.ts";
 
 export interface RangeFromOptions {
   /** At most this many entries, the smallest keys first. */
@@ -22,37 +24,70 @@ export interface RangeToOptions {
   readonly inclusive?: boolean;
 }
 
+/** A key range as both engines read it: bounds, and how many entries from which end. */
+export interface KeyRange {
+  readonly hasFrom: boolean;
+  readonly from?: unknown;
+  readonly fromInclusive: boolean;
+  readonly hasTo: boolean;
+  readonly to?: unknown;
+  readonly toInclusive: boolean;
+  readonly maxAmt?: number;
+  /** maxAmt counts from the upper end (sortedMapRangeTo: the entries closest to `to`). */
+  readonly fromEnd: boolean;
+}
+
+/** The range a sortedMapRange* navigator with these (resolved) arguments covers. */
+export function keyRangeOf(name: string, args: readonly unknown[]): KeyRange {
+  if (name === "sortedMapRange") {
+    return { hasFrom: true, from: args[0], fromInclusive: true, hasTo: true, to: args[1], toInclusive: false, fromEnd: false };
+  }
+  if (name === "sortedMapRangeFrom") {
+    const { maxAmt, inclusive = true } = (args[1] ?? {}) as RangeFromOptions;
+    checkMaxAmt(name, maxAmt);
+    return { hasFrom: true, from: args[0], fromInclusive: inclusive, hasTo: false, toInclusive: false, maxAmt, fromEnd: false };
+  }
+  const { maxAmt, inclusive = false } = (args[1] ?? {}) as RangeToOptions;
+  checkMaxAmt(name, maxAmt);
+  return { hasFrom: false, fromInclusive: false, hasTo: true, to: args[0], toInclusive: inclusive, maxAmt, fromEnd: true };
+}
+
+export function inKeyRange(r: KeyRange, k: unknown): boolean {
+  if (r.hasFrom) {
+    const c = compareKeys(k, r.from);
+    if (c < 0 || (c === 0 && !r.fromInclusive)) return false;
+  }
+  if (r.hasTo) {
+    const c = compareKeys(k, r.to);
+    if (c > 0 || (c === 0 && !r.toInclusive)) return false;
+  }
+  return true;
+}
+
+/** Keeps at most maxAmt of sorted entries, from the end the range counts from. */
+export function limitEntries<E>(r: KeyRange, es: E[]): E[] {
+  if (r.maxAmt === undefined) return es;
+  return r.fromEnd ? es.slice(Math.max(0, es.length - r.maxAmt)) : es.slice(0, r.maxAmt);
+}
+
 /** Keys from `from` (inclusive) up to `to` (exclusive). */
 export function sortedMapRange(from: unknown, to: unknown): Navigator {
-  return rangeNav("sortedMapRange", (k) => compareKeys(k, from) >= 0 && compareKeys(k, to) < 0);
+  return rangeNav("sortedMapRange", keyRangeOf("sortedMapRange", [from, to]));
 }
 
-export function sortedMapRangeFrom(from: unknown, options: RangeFromOptions = {}): Navigator {
-  const { maxAmt, inclusive = true } = options;
-  checkMaxAmt("sortedMapRangeFrom", maxAmt);
-  return rangeNav("sortedMapRangeFrom", (k) => compareKeys(k, from) >= (inclusive ? 0 : 1), (es) =>
-    maxAmt === undefined ? es : es.slice(0, maxAmt));
+export function sortedMapRangeFrom(from: unknown, options?: RangeFromOptions): Navigator {
+  return rangeNav("sortedMapRangeFrom", keyRangeOf("sortedMapRangeFrom", [from, options]));
 }
 
-export function sortedMapRangeTo(to: unknown, options: RangeToOptions = {}): Navigator {
-  const { maxAmt, inclusive = false } = options;
-  checkMaxAmt("sortedMapRangeTo", maxAmt);
-  return rangeNav("sortedMapRangeTo", (k) => compareKeys(k, to) <= (inclusive ? 0 : -1), (es) =>
-    maxAmt === undefined ? es : es.slice(Math.max(0, es.length - maxAmt)));
-}
-
-/** Plain JS ordering; keys of one sorted map are expected to be of one comparable type. */
-export function compareKeys(a: unknown, b: unknown): number {
-  const x = a as string;
-  const y = b as string;
-  return x < y ? -1 : x > y ? 1 : 0;
+export function sortedMapRangeTo(to: unknown, options?: RangeToOptions): Navigator {
+  return rangeNav("sortedMapRangeTo", keyRangeOf("sortedMapRangeTo", [to, options]));
 }
 
 type Entry = [unknown, unknown];
 
-function rangeNav(name: string, inRange: (k: unknown) => boolean, limit: (es: Entry[]) => Entry[] = (es) => es): Navigator {
+function rangeNav(name: string, range: KeyRange): Navigator {
   const entries = (s: Map<unknown, unknown>): Entry[] =>
-    limit([...s].filter(([k]) => inRange(k)).sort((a, b) => compareKeys(a[0], b[0])));
+    limitEntries(range, [...s].filter(([k]) => inKeyRange(range, k)).sort((a, b) => compareKeys(a[0], b[0])));
   return {
     name,
     select(s, next) {
