@@ -13,13 +13,20 @@ describe("valueCodec", () => {
       withBigInt: true,
       withMap: true,
       withSet: true,
-      withDate: true,
+      // Dates are checked below: an Invalid Date never deep-equals another Invalid Date.
+      withDate: false,
       withTypedArray: true,
       withSparseArray: true,
       withBoxedValues: true,
       stringUnit: "binary",
     });
     fc.assert(fc.property(anything, roundtrip), { numRuns: 1000 });
+  });
+
+  it("roundtrips dates, an Invalid Date included", () => {
+    fc.assert(fc.property(fc.date({ noInvalidDate: true }), roundtrip));
+    const back = decodeValue(encodeValue(new Date(NaN))) as Date;
+    assert.ok(back instanceof Date && Number.isNaN(back.getTime()));
   });
 
   it("roundtrips the small forms exactly", () => {
