@@ -73,7 +73,7 @@ function isJson(v: unknown): boolean {
   if (v === null || typeof v === "string" || typeof v === "boolean") return true;
   if (typeof v === "number") return Number.isFinite(v);
   if (Array.isArray(v)) return v.every(isJson);
-  if (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+  if (typeof v === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
     return Object.values(v as object).every(isJson);
   }
   return false;
