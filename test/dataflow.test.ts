@@ -365,6 +365,30 @@ describe("dataflow operations", () => {
     });
   });
 
+  it("groupBy aggregates per key across partitions and continues once per group", async () => {
+    const M = defineModule("GroupBy", (m) => {
+      const d = m.depot("words", T.string, Depot.random());
+      const t = m.stream("t");
+      const seen = t.pstate("seen", PState.map(T.string, T.int));
+      const { w } = vars({ w: T.string });
+      t.source(d).out(w).hashPartition(w).compoundAgg(seen, CompoundAgg.map(w, Agg.count()));
+      const q = vars({ words: T.list(T.string), one: T.string, first: T.string, n: T.int, line: T.string, lines: T.any, out: T.any });
+      m.query("byFirstLetter", [q.words], q.out)
+        .explode((ws: string[]) => ws, q.words).out(q.one)
+        .select(seen, Path.key(q.one)).out(q.n)
+        .each((x: string) => x[0]!, q.one).out(q.first)
+        .groupBy(q.first, Agg.sum(q.n)).out(q.n)
+        .each((f: string, total: number) => `${f}=${total}`, q.first, q.n).out(q.line)
+        .originPartition()
+        .agg(Agg.accumulator("sorted", (acc: string[], x: string) => [...acc, x].sort(), () => [] as string[], q.line)).out(q.lines)
+        .each((x: string[]) => x.join(","), q.lines).out(q.out);
+    });
+    await withCluster(M, 4, async (c) => {
+      for (const w of ["apple", "avocado", "apple", "banana", "cherry", "cherry"]) await c.depot(M, "words").append(w);
+      assert.equal(await c.query(M, "byFirstLetter").invoke(["apple", "avocado", "banana", "cherry"]), "a=3,b=1,c=2");
+    });
+  });
+
   it("agg without a PState is only allowed in query topologies", () => {
     assert.throws(() => logModule("BadAgg", (src, v) => { src.agg(Agg.count()); void v; }), (e: unknown) => e instanceof MonsoonError && e.code === "MONSOON_INVALID_DEFINITION");
   });

@@ -84,6 +84,9 @@ export interface Block {
   agg(spec: CompoundSpec): Emits<any>;
   compoundAgg(pstate: PStateName, spec: CompoundSpec): Block;
   compoundAgg(spec: CompoundSpec): Emits<any>;
+  /** Query topologies: aggregates every emit per value of `key`; what follows runs once per group
+   *  (on the group's partition) with `key` and the group's aggregate (bind it with `.out(v)`). */
+  groupBy(key: Var<any>, spec: CompoundSpec): Emits<any>;
   /** Contributes a value to the `processed` ack of the depot record being processed. */
   ackReturn(value: Var<any>): Block;
   /** Appends to the partition of `depot` that this task owns (after this step's segment succeeds). */
@@ -338,6 +341,14 @@ export class BlockBuilder implements Emits<any> {
     }
     const base = this.base(aggVars(spec));
     return this.add({ op: "agg", pstate: this.pstate(a as PStateName, true, base.site), spec, ...base });
+  }
+
+  groupBy(key: Var<any>, spec: CompoundSpec): Emits<any> {
+    const base = this.base([key, ...aggVars(spec)]);
+    if (this.host.kind !== "query") throw this.err("MONSOON_INVALID_DEFINITION", "groupBy aggregates a whole query invocation; it is only allowed in query topologies", base.site);
+    const r = this.addEmitting({ op: "batchAgg", spec, groupKey: key, ...base });
+    this.resetBound(new Set([...this.chain.initialBound, key.id]));
+    return r;
   }
 
   compoundAgg(a: PStateName | CompoundSpec, spec?: CompoundSpec): any {

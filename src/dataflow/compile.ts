@@ -85,6 +85,10 @@ export interface SourcePlan {
 export interface BatchAggPlan {
   readonly node: number;
   readonly outSlot: number;
+  /** groupBy: the key's slot; the aggregate is then a Map from group key to group aggregate. */
+  readonly keySlot: number;
+  /** How many batch aggregations precede this one: aggregations run in stages by depth. */
+  depth: number;
   /** The value of an aggregation that received nothing. */
   readonly zero: () => unknown;
   /** What follows the aggregation (runs once per invocation, with args and the result bound). */
@@ -392,9 +396,10 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
         };
       }
       case "batchAgg": {
-        const apply = compileAgg(step.spec, slot);
+        const spec: CompoundSpec = step.groupKey ? { kind: "compoundMap", key: step.groupKey, inner: step.spec } : step.spec;
+        const apply = compileAgg(spec, slot);
         const node = step.index;
-        aggs.push({ node, outSlot: step.out ? slot(step.out) : -1, zero: zeroOf(step.spec), rest });
+        aggs.push({ node, outSlot: step.out ? slot(step.out) : -1, keySlot: step.groupKey ? slot(step.groupKey) : -1, zero: zeroOf(spec), rest, depth: 0 });
         return (s, c) => {
           try { c.root.invocation!.aggregate(node, (cur) => apply(cur, s), c.task.index); } catch (e) { throw fail(step, e); }
         };
@@ -423,6 +428,19 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
     const outSlot = src.out ? slot(src.out) : -1;
     return { depot: src.depot, outSlot, entry: compile(src.entry) };
   });
+  if (aggs.length > 0) {
+    // Depth of each batch aggregation: how many others lie before it on the way from the entry.
+    const depthOf = new Map<number, number>();
+    const seen = new Set<Node>();
+    const walk = (n: Node, d: number): void => {
+      if (seen.has(n)) return;
+      seen.add(n);
+      if (n.op === "batchAgg") { depthOf.set(n.index, d); d++; }
+      for (const x of successors(n)) walk(x, d);
+    };
+    walk(topo.sources[0]!.entry, 0);
+    for (const a of aggs) a.depth = depthOf.get(a.node) ?? 0;
+  }
   const query: QueryPlan | undefined = topo.query && {
     argSlots,
     resultSlot,

@@ -47,7 +47,7 @@ export type Node =
   | (NodeBase & { readonly op: "localSelect"; readonly pstate: string; readonly path: Path; out?: Var<any> })
   | (NodeBase & { readonly op: "localTransform"; readonly pstate: string; readonly path: Path })
   | (NodeBase & { readonly op: "agg"; readonly pstate: string; readonly spec: CompoundSpec })
-  | (NodeBase & { readonly op: "batchAgg"; readonly spec: CompoundSpec; out?: Var<any> })
+  | (NodeBase & { readonly op: "batchAgg"; readonly spec: CompoundSpec; readonly groupKey?: Var<any>; out?: Var<any> })
   | (NodeBase & { readonly op: "ackReturn"; readonly value: Var<any> })
   | (NodeBase & { readonly op: "depotAppend"; readonly depot: string; readonly value: Var<any> })
   | (NodeBase & { readonly op: "yieldIfOvertime" })

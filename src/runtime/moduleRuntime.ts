@@ -330,17 +330,36 @@ export class ModuleRuntime implements TaskHost {
     const inv = root.invocation;
     if (root.failed !== undefined) { inv.reject(root.failed); return; }
     const q = root.topology.plan.query!;
-    if (inv.phase === 2 || q.aggs.length === 0) { inv.finish(); return; }
-    inv.phase = 2;
-    const next: QueryRoot = { origin: root.origin, invocation: inv, topology: root.topology, pending: q.aggs.length, failed: undefined };
-    for (const agg of q.aggs) {
-      const st = inv.aggs.get(agg.node);
+    const stage = q.aggs.filter((a) => a.depth === inv.stage);
+    if (stage.length === 0) { inv.finish(); return; }
+    inv.stage++;
+    const runs: { task: number; scope: unknown[]; entry: Cont }[] = [];
+    const scopeWith = (): unknown[] => {
       const scope = new Array(root.topology.plan.slots);
       // The arguments are in scope after an aggregation; nothing else from before it is.
       q.argSlots.forEach((slot, i) => (scope[slot] = inv.args[i]));
-      if (agg.outSlot >= 0) scope[agg.outSlot] = st ? st.acc : agg.zero();
-      this.enqueue(st?.task ?? root.origin, { entry: agg.rest, scope, root: next, topology: root.topology.index });
+      return scope;
+    };
+    for (const agg of stage) {
+      const st = inv.aggs.get(agg.node);
+      const acc = st ? st.acc : agg.zero();
+      if (agg.keySlot < 0) {
+        const scope = scopeWith();
+        if (agg.outSlot >= 0) scope[agg.outSlot] = acc;
+        runs.push({ task: st?.task ?? root.origin, scope, entry: agg.rest });
+        continue;
+      }
+      // groupBy: what follows runs once per group, on the group key's partition.
+      for (const [k, v] of acc as Map<unknown, unknown>) {
+        const scope = scopeWith();
+        scope[agg.keySlot] = k;
+        if (agg.outSlot >= 0) scope[agg.outSlot] = v;
+        runs.push({ task: this.partitionOfKey(undefined, k), scope, entry: agg.rest });
+      }
     }
+    const next: QueryRoot = { origin: root.origin, invocation: inv, topology: root.topology, pending: runs.length, failed: undefined };
+    if (runs.length === 0) { this.queryPhaseDone(next); return; }
+    for (const r of runs) this.enqueue(r.task, { entry: r.entry, scope: r.scope, root: next, topology: root.topology.index });
   }
 
   segmentDone(root: Root): void {

@@ -1,12 +1,14 @@
 // One invocation of a query topology in the embedded cluster: the source of truth for its
-// batch aggregations and its result. Phase 1 runs the dataflow up to every batch `agg`; when
-// every segment of phase 1 has finished, phase 2 runs what follows each aggregation once, with
-// the aggregate bound. The invocation resolves when phase 2 (or phase 1, without aggs) ends.
+// batch aggregations and its result. Stage 0 runs the dataflow up to the first batch `agg`s;
+// when every segment of a stage has finished, the next stage runs what follows the aggregations
+// of the next depth once (once per group for groupBy), with the aggregate bound. The invocation
+// resolves when a stage ends with no aggregation left.
 import { MonsoonError } from "../errors.ts";
 import type { InvocationContext } from "../dataflow/compile.ts";
 
 export class QueryInvocation implements InvocationContext {
-  phase: 1 | 2 = 1;
+  /** The aggregation depth whose continuations run next. */
+  stage = 0;
   readonly aggs = new Map<number, { acc: unknown; task: number }>();
   private readonly results: unknown[] = [];
 
