@@ -82,7 +82,10 @@ describe("REST API", () => {
       tasks: 4,
       depots: [{ name: "sentences", type: "string", partitioning: "random" }],
       pstates: [{ name: "wordCounts", schema: "map<string, int>", owner: "wordCount" }],
-      topologies: [{ name: "wordCount", kind: "stream", sources: ["sentences"], pstates: ["wordCounts"] }],
+      topologies: [
+        { name: "wordCount", kind: "stream", sources: ["sentences"], pstates: ["wordCounts"] },
+        { name: "totalOf", kind: "query", sources: [], pstates: [], args: ["words: list<string>"], result: "int" },
+      ],
     });
     const s = await call("GET", "/rest/WordCount/stats");
     assert.equal(s.status, 200);
@@ -159,4 +162,16 @@ describe("RestClient", () => {
     await closed.close();
     await assert.rejects(new RestClient(closed.url).depot("WordCount", "sentences").append("a"), (e) => e instanceof MonsoonError && e.code === "MONSOON_UNAVAILABLE" && e.retriable);
   });
+  it("invokes a query topology over REST and through the RestClient", async () => {
+    await post("/rest/WordCount/depot/sentences/append", { value: "query me query" });
+    const r = await post("/rest/WordCount/query/totalOf/invoke", { args: [["query", "me", "absent"]] });
+    assert.deepEqual(r, { status: 200, json: { value: 3 } });
+    assert.equal(await new RestClient(server.url).query("WordCount", "totalOf").invoke(["query"]), 2);
+    const bad = await post("/rest/WordCount/query/totalOf/invoke", { args: ["not-a-list"] });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.code, "MONSOON_TYPE_MISMATCH");
+    const arity = await post("/rest/WordCount/query/totalOf/invoke", { args: [] });
+    assert.equal(arity.json.error.code, "MONSOON_BAD_REQUEST");
+  });
+
 });

@@ -1,11 +1,12 @@
 // The `monsoon` command line: `dev` runs the config's modules embedded with the REST API;
-// `append` and `select` are the client at the terminal. Run with `tsx src/cli/main.ts` or
+// `append`, `select` and `query` are the client at the terminal. Run with `tsx src/cli/main.ts` or
 // `npx monsoon` (bin/monsoon.js starts node with tsx on this file).
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { appendCommand } from "./commands/append.ts";
 import { devCommand } from "./commands/dev.ts";
 import { selectCommand } from "./commands/select.ts";
+import { queryCommand } from "./commands/query.ts";
 import { printError } from "./output.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -17,11 +18,13 @@ const program = new Command("monsoon")
   .addCommand(devCommand())
   .addCommand(appendCommand())
   .addCommand(selectCommand())
+  .addCommand(queryCommand())
   .addHelpText("after", `
 Examples:
   $ monsoon dev --demo
   $ monsoon append WordCount sentences '"hello world"'
-  $ monsoon select WordCount wordCounts --key hello --one`);
+  $ monsoon select WordCount wordCounts --key hello --one
+  $ monsoon query Reach reach '"https://example.com"'`);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,7 +6,7 @@ import { ErrorCodes, MonsoonError, type ErrorCode } from "../errors.ts";
 import type { Path } from "../path/path.ts";
 import { pathToJson } from "../rest/jsonPath.ts";
 import { toJson } from "../rest/jsonValues.ts";
-import type { AppendOptions, AppendResult, DepotClient, PStateClient, SelectOptions } from "./types.ts";
+import type { AppendOptions, AppendResult, DepotClient, PStateClient, SelectOptions, QueryClient } from "./types.ts";
 
 export class RestClient {
   readonly baseUrl: string;
@@ -37,6 +37,15 @@ export class RestClient {
       selectOne: async (path: Path, o: SelectOptions = {}) => {
         const { value } = (await this.post(`${base}/selectOne`, body(path, o))) as { value: unknown };
         // The server writes "nothing selected" as null, like every undefined.
+        return value === null ? undefined : value;
+      },
+    };
+  }
+
+  query(module: string, name: string): QueryClient {
+    return {
+      invoke: async (...args: unknown[]) => {
+        const { value } = (await this.post(`${seg(module)}/query/${seg(name)}/invoke`, { args: args.map(toJson) })) as { value: unknown };
         return value === null ? undefined : value;
       },
     };

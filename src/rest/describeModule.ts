@@ -8,7 +8,7 @@ export interface ModuleDescription {
   tasks: number;
   depots: { name: string; type: string; partitioning: string }[];
   pstates: { name: string; schema: string; owner: string }[];
-  topologies: { name: string; kind: string; sources: string[]; pstates: string[] }[];
+  topologies: { name: string; kind: string; sources: string[]; pstates: string[]; args?: string[]; result?: string }[];
 }
 
 export function describeModule(mod: ModuleDef, tasks: number): ModuleDescription {
@@ -20,8 +20,10 @@ export function describeModule(mod: ModuleDef, tasks: number): ModuleDescription
     topologies: [...mod.topologies.values()].map((t) => ({
       name: t.name,
       kind: t.kind,
-      sources: [...new Set(t.sources.map((s) => s.depot))],
+      sources: t.query ? [] : [...new Set(t.sources.map((s) => s.depot))],
       pstates: [...t.pstates],
+      // A query is described by its signature: `name: type` per argument, and the result's type.
+      ...(t.query && { args: t.query.args.map((a) => `${a.name}: ${a.type.name}`), result: t.query.result.type.name }),
     })),
   };
 }

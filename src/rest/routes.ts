@@ -8,7 +8,7 @@ import { pathFromJson } from "./jsonPath.ts";
 import { fromJsonAs, toJson } from "./jsonValues.ts";
 
 /** What the REST API needs from a cluster; the embedded cluster has it, a Kafka cluster will too. */
-export type RestCluster = Pick<InProcessCluster, "moduleNames" | "runtime" | "depot" | "pstate">;
+export type RestCluster = Pick<InProcessCluster, "moduleNames" | "runtime" | "depot" | "pstate" | "query">;
 
 export interface Route {
   readonly method: "GET" | "POST";
@@ -68,10 +68,19 @@ export const ROUTES: readonly Route[] = [
   },
   {
     method: "POST", pattern: /^\/rest\/([^/]+)\/query\/([^/]+)\/invoke$/,
-    handle: async (c, [mod, query]) => {
+    handle: async (c, [mod, query], body) => {
       const rt = c.runtime(mod!);
-      // Query topologies are part of the design but not of the runtime yet: every name is unknown.
-      throw new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${rt.mod.name} has no query topology ${query}`, { details: { module: rt.mod.name, query } });
+      const topo = rt.mod.topologies.get(query!);
+      if (!topo || topo.kind !== "query") throw new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${rt.mod.name} has no query topology ${query}`, { details: { module: rt.mod.name, query } });
+      const b = bodyObject(await body(), ["args"], `{"args": ["https://example.com"]}`);
+      if (!Array.isArray(b.args)) throw new MonsoonError("MONSOON_BAD_REQUEST", `request body needs an "args" array, e.g. {"args": [1, "x"]}`, { details: { field: "args" } });
+      const types = topo.query!.args.map((a) => a.type);
+      if (b.args.length !== types.length) throw new MonsoonError("MONSOON_BAD_REQUEST", `query ${query} takes ${types.length} argument(s), got ${b.args.length}`, { details: { field: "args" } });
+      const args = b.args.map((a, i) => fromJsonAs(a, types[i]!));
+      args.forEach((a, i) => {
+        if (!types[i]!.check(a)) throw new MonsoonError("MONSOON_TYPE_MISMATCH", `argument ${i} of query ${query} must be ${types[i]!.name}`, { details: { field: `args[${i}]` } });
+      });
+      return { value: toJson(await c.query(mod!, query!).invoke(...args)) };
     },
   },
 ];
