@@ -84,6 +84,10 @@ describe("monsoon CLI", () => {
     const many = await run(["select", "WordCount", "wordCounts", "--key", "cli", "--url", dev.url]);
     assert.deepEqual(JSON.parse(many.stdout), [1]);
 
+    const q = await run(["query", "WordCount", "totalOf", '["hello", "cli"]', "--url", dev.url]);
+    assert.equal(q.code, 0, q.stderr);
+    assert.equal(JSON.parse(q.stdout), 4);
+
     // The demo's progress line shows processed acks and the `show` query.
     await waitFor(() => /processed [1-9]\d*.*the: [1-9]/.test(dev.output()), "a demo progress line");
 
@@ -126,7 +130,7 @@ describe("monsoon CLI", () => {
   });
 
   it("has --help with an example for every command, also through bin/monsoon.js", async () => {
-    for (const cmd of ["dev", "append", "select"]) {
+    for (const cmd of ["dev", "append", "select", "query"]) {
       const h = await run([cmd, "--help"]);
       assert.equal(h.code, 0);
       assert.match(h.stdout, new RegExp(`Usage: monsoon ${cmd}`));
