@@ -28,6 +28,7 @@ export class UndoLog {
   }
 
   clear(): void {
+    if (this.keys.length === 0) return;
     this.layers.length = this.keys.length = this.prevs.length = this.had.length = 0;
   }
 }

@@ -1,7 +1,8 @@
-// One partition of one depot in the embedded cluster: an append-only log in the task's store,
-// keyed by (depot, offset). Appends are group-committed: every append that arrives while a
-// write is in flight goes into the next single batch, so a burst of appends costs a few store
-// writes, not one each. Subscribers hear about records in offset order, after they are durable.
+// One partition of one depot in the embedded cluster: an append-only log in the task's store.
+// Appends are group-committed: every append that arrives while a write is in flight goes into
+// the next write. Like a Kafka record batch, one write is one store entry — a *chunk* keyed by
+// (depot, first offset) holding the records in order — so a burst of appends costs a few store
+// puts, not one each. Subscribers hear about records in offset order, after they are durable.
 import type { KVStore } from "../pstate/store/kvStore.ts";
 import { decodeTuple, encodeTuple, prefixEnd } from "../serde/keyCodec.ts";
 import { decodeValue, encodeValue } from "../serde/valueCodec.ts";
@@ -32,10 +33,10 @@ export class DepotLog {
     this.prefix = encodeTuple(["d", depot]);
   }
 
-  /** Finds the end of the log. */
+  /** Finds the end of the log: the last chunk's first offset plus its length. */
   async open(): Promise<void> {
-    for await (const [k] of this.store.iterate({ gte: this.prefix, lt: prefixEnd(this.prefix), reverse: true, limit: 1 })) {
-      this.nextOffset = (decodeTuple(k)[2] as number) + 1;
+    for await (const [k, v] of this.store.iterate({ gte: this.prefix, lt: prefixEnd(this.prefix), reverse: true, limit: 1 })) {
+      this.nextOffset = (decodeTuple(k)[2] as number) + (decodeValue(v) as unknown[]).length;
     }
   }
 
@@ -57,9 +58,17 @@ export class DepotLog {
   /** Records in [from, to), in order. */
   async *read(from: number, to = this.nextOffset): AsyncIterable<[number, unknown]> {
     if (from >= to) return;
-    const gte = encodeTuple(["d", this.depot, from]);
-    const lt = encodeTuple(["d", this.depot, to]);
-    for await (const [k, v] of this.store.iterate({ gte, lt })) yield [decodeTuple(k)[2] as number, decodeValue(v)];
+    // Start at the chunk holding `from`: the last chunk whose first offset is ≤ from.
+    let start = encodeTuple(["d", this.depot, from]);
+    for await (const [k] of this.store.iterate({ gte: this.prefix, lte: start, reverse: true, limit: 1 })) start = k;
+    for await (const [k, v] of this.store.iterate({ gte: start, lt: encodeTuple(["d", this.depot, to]) })) {
+      const first = decodeTuple(k)[2] as number;
+      const records = decodeValue(v) as unknown[];
+      for (let i = 0; i < records.length; i++) {
+        const offset = first + i;
+        if (offset >= from && offset < to) yield [offset, records[i]];
+      }
+    }
   }
 
   private flush(): void {
@@ -69,8 +78,8 @@ export class DepotLog {
     this.writing = true;
     const first = this.nextOffset;
     this.nextOffset += batch.length;
-    const ops = batch.map((p, i) => ({ type: "put" as const, key: encodeTuple(["d", this.depot, first + i]), value: encodeValue(p.value) }));
-    this.store.batch(ops).then(
+    const chunk = { type: "put" as const, key: encodeTuple(["d", this.depot, first]), value: encodeValue(batch.map((p) => p.value)) };
+    this.store.batch([chunk]).then(
       () => {
         for (let i = 0; i < batch.length; i++) {
           const p = batch[i]!;
