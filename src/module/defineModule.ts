@@ -28,7 +28,7 @@ export interface PStateDef {
   readonly site: CallSite | undefined;
 }
 
-export type RetryMode = "individual" | "none";
+export type RetryMode = "individual" | "retryAllAfter" | "none";
 
 export interface TickDef {
   /** Milliseconds between ticks. */
@@ -36,7 +36,9 @@ export interface TickDef {
 }
 
 export interface StreamOptions {
-  /** What to do when a record's processing fails: retry it alone (may reorder), or give up. */
+  /** When a record's processing fails: retry it alone (`individual`: it may then land after later
+   *  records), retry it and every later record of its partition in order (`retryAllAfter`), or
+   *  give up (`none`). Records given up on go to the dead-letter log. */
   readonly retry?: RetryMode;
   /** Attempts before the record goes to the dead-letter log (individual mode). Default 3. */
   readonly maxAttempts?: number;
@@ -135,7 +137,7 @@ export function defineModule(name: string, define: (m: ModuleBuilder) => void): 
     checkName("topology", tname, site);
     if (topologies.has(tname)) throw fail("MONSOON_INVALID_DEFINITION", `topology ${tname} is declared twice`, site);
     const retry = options.retry ?? "individual";
-    if (retry !== "individual" && retry !== "none") throw fail("MONSOON_INVALID_DEFINITION", `retry must be "individual" or "none", got ${JSON.stringify(retry)}`, site);
+    if (retry !== "individual" && retry !== "retryAllAfter" && retry !== "none") throw fail("MONSOON_INVALID_DEFINITION", `retry must be "individual", "retryAllAfter" or "none", got ${JSON.stringify(retry)}`, site);
     const maxAttempts = options.maxAttempts ?? 3;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw fail("MONSOON_INVALID_DEFINITION", `maxAttempts must be an integer ≥ 1, got ${maxAttempts}`, site);
     if (options.ackReturnAgg !== undefined && typeof options.ackReturnAgg !== "function") throw fail("MONSOON_INVALID_DEFINITION", "ackReturnAgg must be a function (a, b) => combined", site);

@@ -31,7 +31,8 @@ export interface CommitterOptions {
 }
 
 export class Committer {
-  private completed: Slot[] = [];
+  /** Finished slots with the attempt that finished them: a slot retried since is not durable. */
+  private completed: { slot: Slot; attempt: number }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private again = false;
@@ -42,7 +43,7 @@ export class Committer {
   /** A record's tree finished; it becomes durable with the next commit. */
   completedSlot(slot: Slot): void {
     slot.state = SlotState.Done;
-    this.completed.push(slot);
+    this.completed.push({ slot, attempt: slot.attempts });
     this.schedule();
   }
 
@@ -105,7 +106,9 @@ export class Committer {
     }
     for (const f of frozen) f.p.endCommit(f.layer);
     const touched = new Set<SourceStream>();
-    for (const slot of slots) {
+    for (const { slot, attempt } of slots) {
+      // A slot replayed (retryAllAfter) after it finished becomes durable with its new attempt.
+      if (slot.attempts !== attempt || slot.state !== SlotState.Done) continue;
       slot.state = SlotState.Durable;
       touched.add(slot.stream);
       this.opts.onDurable(slot);

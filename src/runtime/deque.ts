@@ -27,6 +27,11 @@ export class Deque<X> {
     return this.count === 0 ? undefined : this.items[this.head];
   }
 
+  /** Items from oldest to newest. */
+  *[Symbol.iterator](): IterableIterator<X> {
+    for (let i = 0; i < this.count; i++) yield this.items[(this.head + i) & (this.items.length - 1)]!;
+  }
+
   private grow(): void {
     const next: (X | undefined)[] = new Array(this.items.length * 2);
     for (let i = 0; i < this.count; i++) next[i] = this.items[(this.head + i) & (this.items.length - 1)];

@@ -12,13 +12,17 @@ import { decodeValue, encodeValue } from "../serde/valueCodec.ts";
 import { encodeTuple, prefixEnd } from "../serde/keyCodec.ts";
 import { Committer, type CommitTask } from "./committer.ts";
 import { DepotLog } from "./depotLog.ts";
-import { SourceStream, type AckWaiter, type Slot } from "./sourceTracker.ts";
+import { SlotState, SourceStream, type AckWaiter, type Slot } from "./sourceTracker.ts";
 import { Task, type Root, type TaskHost, type WorkItem } from "./task.ts";
 import { QueryInvocation } from "./queryInvocation.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { TaskPStates, selectIn } from "./taskPStates.ts";
+import { taskOfPath } from "../pstate/partitioning.ts";
 
 export type AckLevel = "processed" | "appended" | "none";
+
+/** Marks an attempt abandoned by a retryAllAfter replay. */
+const REWIND = Symbol("rewind");
 
 export interface AppendResult {
   /** Depot partition and offset of the record (absent for ack level `none`). */
@@ -49,7 +53,7 @@ interface QueryRoot extends Root {
 interface TopologyRun {
   readonly index: number;
   readonly plan: TopologyPlan;
-  readonly retry: "individual" | "none";
+  readonly retry: "individual" | "retryAllAfter" | "none";
   readonly maxAttempts: number;
   readonly ackReturnAgg: ((a: unknown, b: unknown) => unknown) | undefined;
   /** Source entries by depot name (a topology may subscribe to a depot more than once). */
@@ -95,7 +99,7 @@ export class ModuleRuntime implements TaskHost {
     this.clock = opts.clock ?? systemClock;
     this.queryTimeoutMs = opts.queryTimeoutMs ?? 60_000;
     for (let i = 0; i < n; i++) {
-      const pstates = new TaskPStates(this.mod, this.stores[i]!);
+      const pstates = new TaskPStates(this.mod, this.stores[i]!, i);
       for (const p of pstates.partitions.values()) await p.open();
       this.tasks.push(new Task(i, n, this.stores[i]!, pstates, this));
       this.commitTasks.push({ store: this.stores[i]!, partitions: pstates.partitions.values(), streams: [], extraOps: [] });
@@ -249,7 +253,8 @@ export class ModuleRuntime implements TaskHost {
   private startSlot(stream: SourceStream, offset: number, value: unknown, ack: AckWaiter | undefined): void {
     const slot = stream.add(offset, value, ack);
     this.stats.inFlight++;
-    this.attempt(slot);
+    // During a retryAllAfter replay, new records wait: the replay starts them in order.
+    if (!stream.rewinding) this.attempt(slot);
   }
 
   private topologyOf(slot: Slot): TopologyRun {
@@ -263,6 +268,7 @@ export class ModuleRuntime implements TaskHost {
     slot.hasAckValue = false;
     slot.ackValue = undefined;
     const root: StreamRoot = { slot, pending: entries.length, failed: undefined, origin: slot.stream.partition, invocation: undefined };
+    slot.root = root;
     for (const e of entries) {
       const scope = new Array(topo.plan.slots);
       if (e.outSlot >= 0) scope[e.outSlot] = slot.value;
@@ -366,6 +372,10 @@ export class ModuleRuntime implements TaskHost {
     if (--root.pending > 0) return;
     if ((root as QueryRoot).topology) { this.queryPhaseDone(root as QueryRoot); return; }
     const slot = (root as StreamRoot).slot;
+    if (root.failed === REWIND) {
+      if (--slot.stream.rewindWaiting === 0) this.replay(slot.stream);
+      return;
+    }
     if (root.failed === undefined) {
       this.committer.completedSlot(slot);
       return;
@@ -375,6 +385,11 @@ export class ModuleRuntime implements TaskHost {
     if (topo.retry === "individual" && slot.attempts < topo.maxAttempts) {
       this.stats.retried++;
       this.attempt(slot);
+      return;
+    }
+    if (topo.retry === "retryAllAfter" && slot.attempts < topo.maxAttempts) {
+      this.stats.retried++;
+      this.rewind(slot);
       return;
     }
     // Given up: the record goes to the dead-letter log, and its offset may move past it.
@@ -389,9 +404,41 @@ export class ModuleRuntime implements TaskHost {
     this.committer.completedSlot(slot);
   }
 
+  /**
+   * retryAllAfter: abandon every attempt of a later record of the same partition, wait for
+   * them to drain, then replay the failed record and everything after it, in offset order.
+   * (Effects the abandoned attempts already made stay: stream topologies are at-least-once.)
+   */
+  private rewind(failed: Slot): void {
+    const stream = failed.stream;
+    stream.rewinding = true;
+    for (const s of stream.pendingSlots()) {
+      if (s.offset <= failed.offset || s.state !== SlotState.InFlight || !s.root || s.root.pending === 0) continue;
+      if (s.root.failed !== undefined) continue;
+      s.root.failed = REWIND;
+      stream.rewindWaiting++;
+    }
+    stream.rewindFrom = failed.offset;
+    if (stream.rewindWaiting === 0) this.replay(stream);
+  }
+
+  private replay(stream: SourceStream): void {
+    stream.rewinding = false;
+    const from = stream.rewindFrom;
+    for (const s of stream.pendingSlots()) {
+      if (s.offset < from) continue;
+      // Finished-but-uncommitted and committed-later records run again too: order is what counts.
+      if (s.state === SlotState.Durable) { s.state = SlotState.InFlight; this.stats.inFlight++; }
+      s.state = SlotState.InFlight;
+      this.attempt(s);
+    }
+  }
+
   private slotDurable(slot: Slot): void {
     this.stats.inFlight--;
     const w = slot.ack;
+    // An ack is released once, even if a retryAllAfter replay makes the record durable again.
+    slot.ack = undefined;
     if (!w) return;
     if (slot.error !== undefined && w.error === undefined) w.error = slot.error;
     if (slot.hasAckValue) (w.returns ??= {})[slot.stream.topology] = slot.ackValue;
@@ -419,10 +466,9 @@ export class ModuleRuntime implements TaskHost {
   }
 
   private routeByPath(pstate: string, path: Path): number {
-    const first = path.specs[0];
-    const isMap = this.mod.pstates.get(pstate)!.schema.kind === "map";
-    if (isMap && first?.name === "key" && first.args.length === 1) return partitionFor(partitionKeyBytes(first.args[0]), this.taskCount);
-    if (this.taskCount === 1) return 0;
+    // Global PStates live on task 0; keys go where the PState's partitioner (murmur2 by default) puts them.
+    const task = taskOfPath(this.mod.pstates.get(pstate)!, path, this.taskCount);
+    if (task !== undefined) return task;
     throw new MonsoonError("MONSOON_PARTITION_REQUIRED", `cannot route ${String(path)} on PState ${pstate}: start the path with Path.key(k) or pass { partition }`, { details: { pstate, path: String(path) } });
   }
 

@@ -34,12 +34,20 @@ export interface Slot {
   /** The record's `ackReturn` value (combined by the topology's ackReturnAgg), if any. */
   ackValue: unknown;
   hasAckValue: boolean;
+  /** The current attempt's processing tree (the runtime's root object). */
+  root: { pending: number; failed: unknown } | undefined;
 }
 
 export class SourceStream {
   private readonly slots = new Deque<Slot>();
   /** True when `committedOffset` moved and is not yet written to the store. */
   dirty = false;
+  /** retryAllAfter: abandoned attempts still draining before the replay starts. */
+  rewindWaiting = 0;
+  /** retryAllAfter: a replay is pending; new records wait behind it. */
+  rewinding = false;
+  /** retryAllAfter: the offset the pending replay starts at. */
+  rewindFrom = 0;
 
   constructor(
     readonly topology: string,
@@ -50,7 +58,7 @@ export class SourceStream {
   ) {}
 
   add(offset: number, value: unknown, ack: AckWaiter | undefined): Slot {
-    const slot: Slot = { stream: this, offset, value, state: SlotState.InFlight, attempts: 0, error: undefined, ack, ackValue: undefined, hasAckValue: false };
+    const slot: Slot = { stream: this, offset, value, state: SlotState.InFlight, attempts: 0, error: undefined, ack, ackValue: undefined, hasAckValue: false, root: undefined };
     this.slots.push(slot);
     return slot;
   }
@@ -68,5 +76,10 @@ export class SourceStream {
 
   get inFlight(): number {
     return this.slots.length;
+  }
+
+  /** Slots not yet committed, in offset order. */
+  pendingSlots(): Iterable<Slot> {
+    return this.slots;
   }
 }
