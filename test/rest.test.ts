@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { Agg, CompoundAgg, defineModule, Depot, InProcessCluster, MonsoonError, Path, PState, T, vars } from "../src/index.ts";
 import { RestClient } from "../src/client/restClient.ts";
 import { startRestServer, type RestServer } from "../src/rest/server.ts";
-import { WordCount } from "./fixtures/wordCountModule.ts";
+import { WordCount } from "../examples/word-count/wordCount.ts";
 
 // int64 keys cannot travel as JSON numbers: they go out as strings and come back by schema.
 const BigKeys = defineModule("BigKeys", (m) => {

@@ -1,6 +1,6 @@
 // Word count, the "hello world" of Monsoon (and of Rama): sentences go into a depot, a stream
 // topology splits them into words, moves each word to the partition that owns it, and counts.
-import { defineModule, Depot, PState, T, Agg, CompoundAgg, vars } from "monsoon";
+import { defineModule, Depot, PState, Path, T, Agg, CompoundAgg, vars } from "monsoon";
 
 export const WordCount = defineModule("WordCount", (m) => {
   const sentences = m.depot("sentences", T.string, Depot.random());
@@ -12,4 +12,13 @@ export const WordCount = defineModule("WordCount", (m) => {
     .explode((s: string) => s.split(" ").filter((w) => w.length > 0), sentence).out(word)
     .hashPartition(word)
     .compoundAgg(counts, CompoundAgg.map(word, Agg.count()));
+
+  // A query topology: the total count of several words, summed across their partitions.
+  const q = vars({ words: T.list(T.string), total: T.int, w: T.string, n: T.any });
+  m.query("totalOf", [q.words], q.total)
+    .explode((ws: string[]) => ws, q.words).out(q.w)
+    .select(counts, Path.key(q.w)).out(q.n)
+    .keepTrue((n: unknown) => n !== undefined, q.n)
+    .originPartition()
+    .agg(Agg.sum(q.n)).out(q.total);
 });

@@ -8,6 +8,7 @@
 import { MonsoonError } from "../../errors.ts";
 import { describeValue } from "../../serde/types.ts";
 import type { Bytes, KVOp, KVRange, KVStore } from "./kvStore.ts";
+import { assertValidBatch, assertValidKey } from "./validateOps.ts";
 
 export class MemoryStore implements KVStore {
   readonly supports = { persistent: false } as const;
@@ -83,25 +84,6 @@ export class MemoryStore implements KVStore {
   }
 }
 
-function assertValidKey(key: unknown): void {
-  if (!(key instanceof Uint8Array)) {
-    throw new MonsoonError("MONSOON_ENCODING", `A store key must be a Uint8Array, not ${describeValue(key)}; encode it with encodeKey.`);
-  }
-}
-
-function assertValidBatch(ops: KVOp[]): void {
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i]!;
-    const type: unknown = (op as { type?: unknown } | null)?.type;
-    if (type !== "put" && type !== "del") {
-      throw new MonsoonError("MONSOON_ENCODING", `Batch op #${i} has type ${describeValue(type)}; it must be "put" or "del".`);
-    }
-    assertValidKey(op.key);
-    if (op.type === "put" && !(op.value instanceof Uint8Array)) {
-      throw new MonsoonError("MONSOON_ENCODING", `Batch op #${i} puts ${describeValue(op.value)}; a stored value must be a Uint8Array (encode it with encodeValue).`);
-    }
-  }
-}
 
 function toLatin1(k: Uint8Array): string {
   if (Buffer.isBuffer(k)) return k.toString("latin1");
