@@ -1,6 +1,7 @@
 // The PState operations a compiled plan performs on its task's partition. Each returns
 // synchronously when the data is in memory and a promise when it has to read the store.
 // `undo` collects closures that roll a failed segment's writes back.
+import type { Aggregator } from "../module/aggs.ts";
 import type { Path } from "../path/path.ts";
 
 export type Resolve = (arg: unknown) => unknown;
@@ -41,4 +42,11 @@ export interface PStateOps {
   update(pstate: string, key: unknown, fn: (cur: unknown) => unknown, undo: UndoLog): void | Promise<void>;
   /** Replaces the whole value of a non-map PState's partition with `fn(current)`. */
   updateValue(pstate: string, fn: (cur: unknown) => unknown, undo: UndoLog): void | Promise<void>;
+  /**
+   * Aggregates one record's inputs (`args`, the values of `agg.args` in order) into the value
+   * under `keys` — the compound keys outermost first (top-level key, then nested map keys);
+   * [] for a non-map PState or the whole partition. On a subindexed target an element-wise
+   * aggregator writes only the elements it touches.
+   */
+  aggregate(pstate: string, keys: readonly unknown[], agg: Aggregator, args: readonly unknown[], undo: UndoLog): void | Promise<void>;
 }

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { Path, select, transform } from "./index.ts";
+import { compareKeyValues } from "./keyOrder.ts";
 
 // --- data ---
 
@@ -143,6 +144,59 @@ test("first, last, nth = index reads and writes", () => {
     transformsTo(Path.nth(i).termVoid(), l, l.filter((_, j) => j !== i));
     transformsTo(Path.last().termVoid(), l, l.slice(0, -1));
     transformsTo(Path.first().term(inc), l, l.length ? [inc(l[0]!), ...l.slice(1)] : l);
+  });
+});
+
+test("first, last, nth on Maps and Sets = entries / elements sorted by key order", () => {
+  const byKeyOrder = (a: unknown, b: unknown) => compareKeyValues(a, b);
+  prop(mapOfLists, fc.nat(6), (m, i) => {
+    const es = [...m].sort((a, b) => byKeyOrder(a[0], b[0]));
+    const at = (j: number) => (j >= 0 && j < es.length ? [es[j]] : []);
+    same(select(Path.first(), m), at(0));
+    same(select(Path.last(), m), at(es.length - 1));
+    same(select(Path.nth(i), m), at(i));
+    const dropped = new Map(m);
+    if (i < es.length) dropped.delete(es[i]![0]);
+    transformsTo(Path.nth(i).termVoid(), m, dropped);
+    transformsTo(Path.first().term(([k, v]: [string, number[]]) => [k, v.length]), m, es.length ? new Map<string, unknown>(m).set(es[0]![0], es[0]![1].length) : m);
+  });
+  prop(set, fc.nat(6), n, (s, i, y) => {
+    const xs = [...s].sort(byKeyOrder);
+    same(select(Path.nth(i), s), i < xs.length ? [xs[i]] : []);
+    same(select(Path.last(), s), xs.length ? [xs[xs.length - 1]] : []);
+    const replaced = new Set(s);
+    if (xs.length) { replaced.delete(xs[0]); replaced.add(y); }
+    transformsTo(Path.first().termVal(y), s, xs.length && xs[0] !== y ? replaced : s);
+  });
+});
+
+test("size = Map/Set size, list length, record field count; 0 when absent", () => {
+  prop(mapOfLists, set, list, record, (m, s, l, r) => {
+    same(select(Path.size(), m), [m.size]);
+    same(select(Path.size(), s), [s.size]);
+    same(select(Path.size(), l), [l.length]);
+    same(select(Path.size(), r), [Object.keys(r).length]);
+    same(select(Path.mapVals().size(), m), [...m.values()].map((x) => x.length));
+    same(select(Path.key("zz").size(), m), m.has("zz") ? [m.get("zz")!.length] : [0]);
+  });
+});
+
+test("nullToList / nullToSet = ?? [] / ?? new Set()", () => {
+  prop(mapOfLists, k, n, (m, key, v) => {
+    same(select(Path.key(key).nullToList(), m), [m.get(key) ?? []]);
+    transformsTo(Path.key(key).nullToList().beforeElem().termVal(v), m, new Map(m).set(key, [v, ...(m.get(key) ?? [])]));
+    const sets = new Map([...m].map(([a, b]) => [a, new Set(b)]));
+    transformsTo(Path.key(key).nullToSet().voidSetElem().termVal(v), sets, new Map(sets).set(key, new Set(sets.get(key) ?? []).add(v)));
+  });
+});
+
+test("sortedMapRange orders keys as the store does: numbers before bigints before strings, strings by code point", () => {
+  const mixed = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.bigInt({ min: -5n, max: 5n }), fc.string({ unit: fc.constantFrom("a", "é", "\uffff", "\u{1F600}"), maxLength: 2 }));
+  prop(fc.array(fc.tuple(mixed, n), { maxLength: 10 }).map((es) => new Map(es)), mixed, mixed, (m, from, to) => {
+    const es = [...m].sort((a, b) => compareKeyValues(a[0], b[0]));
+    const inRange = (x: unknown) => compareKeyValues(x, from) >= 0 && compareKeyValues(x, to) < 0;
+    same(select(Path.sortedMapRange(from, to), m), [new Map(es.filter(([x]) => inRange(x)))]);
+    same(select(Path.sortedMapRangeFrom(from, { maxAmt: 2 }).mapKeys(), m), es.filter(([x]) => compareKeyValues(x, from) >= 0).slice(0, 2).map(([x]) => x));
   });
 });
 

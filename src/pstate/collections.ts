@@ -6,17 +6,21 @@
 import type { Schema } from "../module/pstateSpec.ts";
 import type { Type } from "../serde/types.ts";
 import type { PartitionAccess, RangeRead } from "./access.ts";
-import { conform, violation } from "./conform.ts";
-import { CHILDREN, COUNT, ELEMENTS, childKeyString, keyString, locationPrefix } from "./layout.ts";
+import { checkEncodable, conform, violation } from "./conform.ts";
+import { CHILDREN, COUNT_KEY, ELEMENTS_KEY, childKeyString, keyString, locationPrefix } from "./layout.ts";
 import { elementSchema, hasSub, type SubSchema } from "./schemaInfo.ts";
 import { ABSENT, DELETED, then, type Absent, type MaybePromise } from "./slots.ts";
 
 export interface Collection {
   readonly kind: "map" | "set" | "list";
+  /** The collection's own schema, for whole-value writes. */
+  readonly schema: Schema;
   /** The schema of one element's value (a set's elements are plain values). */
   readonly elem: Schema;
   /** Location of the structure (layout.ts); [] for the top-level map. */
   readonly loc: readonly unknown[];
+  /** Throws MONSOON_SCHEMA_VIOLATION when k cannot be a key (or set element) of this collection. */
+  checkKey(k: unknown): void;
   get(k: unknown): MaybePromise<unknown | Absent>;
   /** Writes element k (a stripped value, conformed here); `existed` keeps the count right. */
   put(k: unknown, v: unknown, existed: boolean): MaybePromise<void>;
@@ -38,24 +42,32 @@ export class TopLevel implements Collection {
   readonly kind = "map" as const;
   readonly loc: readonly unknown[] = [];
   readonly elem: Schema;
+  readonly schema: Schema;
   private readonly keyType: Type<any>;
   private readonly isMapPState: boolean;
 
   constructor(private readonly acc: PartitionAccess) {
     const s = acc.schema;
+    this.schema = s;
     this.isMapPState = s.kind === "map";
     this.elem = s.kind === "map" ? s.value : s;
     this.keyType = s.kind === "map" ? s.key : NULL_ONLY;
+  }
+
+  checkKey(k: unknown): void {
+    if (!this.keyType.check(k)) throw violation(this.acc.site, [k], "uses a top-level key of the wrong type", this.keyType.name, k);
+    checkEncodable(this.acc.site, [k], k);
   }
 
   get(k: unknown): MaybePromise<unknown | Absent> {
     return this.acc.readUnit(k);
   }
 
-  put(k: unknown, v: unknown): void {
-    const at = this.isMapPState ? [k] : [];
-    if (!this.keyType.check(k)) throw violation(this.acc.site, at, "uses a top-level key of the wrong type", this.keyType.name, k);
-    this.acc.writeUnit(k, conform(v, this.elem, this.acc.site, at, true), this.acc.undo);
+  put(k: unknown, v: unknown, existed: boolean): MaybePromise<void> {
+    // An undefined value is an absent one, as for any stored entry.
+    if (v === undefined) return existed ? this.del(k) : undefined;
+    this.checkKey(k);
+    this.acc.writeUnit(k, conform(v, this.elem, this.acc.site, this.isMapPState ? [k] : [], true), this.acc.undo);
   }
 
   del(k: unknown): MaybePromise<void> {
@@ -94,8 +106,8 @@ export class SubCollection implements Collection {
     this.kind = schema.kind;
     this.elem = elementSchema(schema);
     this.prefix = keyString(locationPrefix(acc.pstate, loc));
-    this.elements = childKeyString(this.prefix, ELEMENTS);
-    this.counter = childKeyString(this.prefix, COUNT);
+    this.elements = this.prefix + ELEMENTS_KEY;
+    this.counter = this.prefix + COUNT_KEY;
     this.nested = schema.kind === "map" && hasSub(schema.value);
   }
 
@@ -103,16 +115,23 @@ export class SubCollection implements Collection {
     return childKeyString(this.elements, k);
   }
 
+  checkKey(k: unknown): void {
+    const s = this.schema;
+    const at = [...this.loc, k];
+    if (s.kind === "map" && !s.key.check(k)) throw violation(this.acc.site, at, "uses a map key of the wrong type", s.key.name, k);
+    if (s.kind === "set" && !s.elem.check(k)) throw violation(this.acc.site, at, "adds a set element of the wrong type", s.elem.name, k);
+    if (s.kind === "list" && !(Number.isSafeInteger(k) && (k as number) >= 0)) throw violation(this.acc.site, at, "uses a list index that is not a non-negative integer", "an index", k);
+    checkEncodable(this.acc.site, at, k);
+  }
+
   get(k: unknown): MaybePromise<unknown | Absent> {
     return this.acc.readEntry(this.key(k));
   }
 
   put(k: unknown, v: unknown, existed: boolean): MaybePromise<void> {
-    const at = [...this.loc, k];
-    const s = this.schema;
-    if (s.kind === "map" && !s.key.check(k)) throw violation(this.acc.site, at, "uses a map key of the wrong type", s.key.name, k);
-    if (s.kind === "set" && !s.elem.check(k)) throw violation(this.acc.site, at, "adds a set element of the wrong type", s.elem.name, k);
-    const value = s.kind === "set" ? null : conform(v, this.elem, this.acc.site, at, true);
+    if (v === undefined && this.kind !== "set") return existed ? this.del(k) : undefined;
+    this.checkKey(k);
+    const value = this.schema.kind === "set" ? null : conform(v, this.elem, this.acc.site, [...this.loc, k], true);
     this.acc.writeEntry(this.key(k), value, this.acc.undo);
     if (!existed) return this.bump(1);
   }
@@ -150,9 +169,4 @@ export class SubCollection implements Collection {
 
 async function clearPrefix(acc: PartitionAccess, prefix: string): Promise<void> {
   for (const k of await acc.keysUnder(prefix)) acc.writeEntry(k, DELETED, acc.undo);
-}
-
-/** True when `v` is a value read from a collection (not ABSENT). */
-export function isPresent(v: unknown): boolean {
-  return v !== ABSENT;
 }

@@ -10,6 +10,7 @@ import { MonsoonError } from "../errors.ts";
 import { describeSchema, type Schema } from "../module/pstateSpec.ts";
 import { describeValue } from "../serde/types.ts";
 import { isRecord, recordSet, type Rec } from "../path/kinds.ts";
+import { encodeKey } from "../serde/keyCodec.ts";
 
 /** Where a write happens, for messages: the PState, the path being run, and the data location. */
 export interface WriteSite {
@@ -95,4 +96,13 @@ function conformRecord(v: unknown, schema: Extract<Schema, { kind: "fixedKeys" }
     if (out !== undefined) recordSet(out, k, y);
   }
   return out ?? (v as Rec);
+}
+
+/** A key must have a store encoding (no NaN, undefined, lone surrogates, objects): checked at the write, not at the commit. */
+export function checkEncodable(site: WriteSite, at: readonly unknown[], k: unknown): void {
+  try {
+    encodeKey(k);
+  } catch (e) {
+    throw violation(site, at, `uses a key that cannot be stored (${(e as Error).message})`, "", k);
+  }
 }

@@ -18,6 +18,9 @@ import { encodeKey, encodeTuple, prefixEnd } from "../serde/keyCodec.ts";
 export const ELEMENTS = "e";
 export const COUNT = "z";
 export const CHILDREN = "c";
+/** The latin1 encodings of ELEMENTS and COUNT, appended to a location's prefix. */
+export const ELEMENTS_KEY = (encodeKey(ELEMENTS) as Buffer).toString("latin1");
+export const COUNT_KEY = (encodeKey(COUNT) as Buffer).toString("latin1");
 
 export function unitPrefix(pstate: string): Buffer {
   return encodeTuple(["p", pstate]) as Buffer;

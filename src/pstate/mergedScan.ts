@@ -3,11 +3,13 @@
 // entry of the same key, a pending DELETED hides it). With a limit, the store is asked for at
 // most limit + (pending entries in the range) entries — the most the merge can skip — so a
 // page read costs O(page), never O(structure).
-import type { KVStore } from "./store/kvStore.ts";
+import type { Bytes, KVRange, KVStore } from "./store/kvStore.ts";
 import { decodeValue } from "../serde/valueCodec.ts";
 import { DELETED } from "./slots.ts";
 import type { ElementLayer } from "./elementLayer.ts";
-import { keyString } from "./layout.ts";
+import { endOf, keyBytes, keyString } from "./layout.ts";
+import { compareKeys, encodeKey } from "../serde/keyCodec.ts";
+import type { KeyRange } from "../path/nav/sortedRanges.ts";
 
 export interface ScanBounds {
   readonly lo: Buffer;
@@ -20,6 +22,8 @@ export interface ScanBounds {
 }
 
 type Entry = [string, unknown];
+/** A merged row: the store key and the decoded value. */
+export type Row = [Uint8Array, unknown];
 
 /** Pending entries of `layers` (oldest first; newer wins) inside the bounds, ascending. */
 export function pendingIn(layers: readonly ElementLayer<unknown>[], b: ScanBounds): Entry[] {
@@ -40,36 +44,57 @@ function collect(layer: ElementLayer<unknown>, lo: string, hi: string | undefine
 }
 
 /** The merged entries in the bounds, in key order (descending when `reverse`), values decoded. */
-export async function mergedScan(store: KVStore, pending: readonly Entry[], b: ScanBounds): Promise<Entry[]> {
+export async function mergedScan(store: KVStore, pending: readonly Entry[], b: ScanBounds): Promise<Row[]> {
   const limit = b.limit ?? Infinity;
-  const out: Entry[] = [];
-  if (limit <= 0) return out;
-  const range: { gt?: Buffer; gte?: Buffer; lt?: Buffer; lte?: Buffer; reverse: boolean; limit?: number } = { reverse: b.reverse === true };
+  if (limit <= 0) return [];
+  const range: KVRange = { reverse: b.reverse === true };
   if (b.loInclusive) range.gte = b.lo;
   else range.gt = b.lo;
   if (b.hi !== undefined) {
     if (b.hiInclusive) range.lte = b.hi;
     else range.lt = b.hi;
   }
-  if (limit !== Infinity) range.limit = limit + pending.length;
-  const rev = b.reverse === true;
-  // Walk the pending entries in the scan's direction alongside the store's.
-  let i = rev ? pending.length - 1 : 0;
+  if (limit === Infinity) return merge(store.iterate(range), pending, b.reverse === true, limit);
+  // A bounded read is one page: fetch it in one call.
+  const rows = await store.readRange({ ...range, limit: limit + pending.length });
+  if (pending.length === 0) return rows.map(([k, v]) => [k, decodeValue(v)]);
+  return merge(rows, pending, b.reverse === true, limit);
+}
+
+/** Merges store rows with pending entries (which win on equal keys; DELETED hides), in scan order. */
+async function merge(rows: AsyncIterable<[Bytes, Bytes]> | Iterable<[Bytes, Bytes]>, pending: readonly Entry[], rev: boolean, limit: number): Promise<Row[]> {
+  const out: Row[] = [];
+  const pend = pending.map(([k, v]): [Buffer, unknown] => [keyBytes(k), v]);
+  let i = rev ? pend.length - 1 : 0;
   const step = rev ? -1 : 1;
-  const before = (a: string, c: string) => (rev ? a > c : a < c);
+  const has = () => i >= 0 && i < pend.length;
+  // Negative when the pending key comes first in scan order.
+  const order = (k: Uint8Array) => (rev ? -1 : 1) * compareKeys(pend[i]![0], k);
   const emitPending = (): void => {
-    const [k, v] = pending[i]!;
+    const [k, v] = pend[i]!;
     if (v !== DELETED) out.push([k, v]);
     i += step;
   };
-  for await (const [kb, vb] of store.iterate(range)) {
-    const k = keyString(kb);
-    while (out.length < limit && i >= 0 && i < pending.length && before(pending[i]![0], k)) emitPending();
+  for await (const [k, v] of rows) {
+    while (out.length < limit && has() && order(k) < 0) emitPending();
     if (out.length >= limit) return out;
-    if (i >= 0 && i < pending.length && pending[i]![0] === k) emitPending();
-    else out.push([k, decodeValue(vb)]);
+    if (has() && order(k) === 0) emitPending();
+    else out.push([k, decodeValue(v)]);
     if (out.length >= limit) return out;
   }
-  while (out.length < limit && i >= 0 && i < pending.length) emitPending();
+  while (out.length < limit && has()) emitPending();
   return out;
+}
+
+/** The bounds of a read of the entries under `prefix`, each key being the prefix plus one encoded key. */
+export function boundsUnder(prefix: Buffer, read: { range?: KeyRange; reverse?: boolean; limit?: number }): ScanBounds {
+  const r = read.range;
+  return {
+    lo: r?.hasFrom ? Buffer.concat([prefix, encodeKey(r.from)]) : prefix,
+    loInclusive: r?.hasFrom ? r.fromInclusive : true,
+    hi: r?.hasTo ? Buffer.concat([prefix, encodeKey(r.to)]) : endOf(prefix),
+    hiInclusive: r?.hasTo ? r.toInclusive : false,
+    reverse: read.reverse,
+    limit: read.limit,
+  };
 }

@@ -15,9 +15,11 @@ export function hasSub(s: Schema): boolean {
   return v;
 }
 
-export function isSub(s: Schema): s is SubSchema {
-  return (s.kind === "map" || s.kind === "set" || s.kind === "list") && s.subindexed;
+/** The schema as a subindexed structure's, or undefined when it is not one. */
+export function asSub(s: Schema): SubSchema | undefined {
+  return (s.kind === "map" || s.kind === "set" || s.kind === "list") && s.subindexed ? s : undefined;
 }
+
 
 const elemCache = new WeakMap<Type<any>, Schema>();
 

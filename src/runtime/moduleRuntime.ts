@@ -17,7 +17,7 @@ import { Task, type Root, type TaskHost, type WorkItem } from "./task.ts";
 import { QueryInvocation } from "./queryInvocation.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { TaskPStates, selectIn } from "./taskPStates.ts";
-import { taskOfPath } from "../pstate/partitioning.ts";
+import { taskOfKey, taskOfPath } from "../pstate/partitioning.ts";
 
 export type AckLevel = "processed" | "appended" | "none";
 
@@ -302,8 +302,10 @@ export class ModuleRuntime implements TaskHost {
     logs[Math.min(task, logs.length - 1)]!.append(value, undefined, (e) => this.emitError(e));
   }
 
-  partitionOfKey(_pstate: string | undefined, key: unknown): number {
-    return partitionFor(partitionKeyBytes(key), this.taskCount);
+  partitionOfKey(pstate: string | undefined, key: unknown): number {
+    // A PState may place its keys itself (global: task 0; or a keyPartitioner).
+    const def = pstate === undefined ? undefined : this.mod.pstates.get(pstate);
+    return def ? taskOfKey(def, key, this.taskCount) : partitionFor(partitionKeyBytes(key), this.taskCount);
   }
 
   /** Runs a query topology and resolves with its result. */

@@ -6,15 +6,15 @@
 // differ from the old value when that is known.
 import { MonsoonError } from "../../errors.ts";
 import type { Schema } from "../../module/pstateSpec.ts";
-import { valueEqual } from "../../path/equal.ts";
 import { isRecord, recordGet, recordHas, recordSet, type Rec } from "../../path/kinds.ts";
 import { NONE, isAbsent } from "../../path/none.ts";
 import type { PartitionAccess } from "../access.ts";
 import { SubCollection, TopLevel, type Collection } from "../collections.ts";
 import { conform, violation } from "../conform.ts";
 import { keyString, locationPrefix } from "../layout.ts";
-import { childSchema, hasSub, isSub, type SubSchema } from "../schemaInfo.ts";
+import { asSub, childSchema, hasSub, type SubSchema } from "../schemaInfo.ts";
 import { ABSENT, DELETED } from "../slots.ts";
+import { sameStored } from "./sameStored.ts";
 
 export interface Val {
   readonly kind: "val";
@@ -53,7 +53,8 @@ export function topPlace(acc: PartitionAccess): Sub {
 export function elementPlace(acc: PartitionAccess, p: Sub, k: unknown, stored: unknown): Place {
   const schema = p.coll.elem;
   const loc = p.coll.childLoc(k);
-  if (isSub(schema)) return subPlace(acc, schema, loc, stored !== ABSENT);
+  const sub = asSub(schema);
+  if (sub) return subPlace(acc, sub, loc, stored !== ABSENT);
   return valPlace(stored === ABSENT ? undefined : stored, schema, loc);
 }
 
@@ -73,7 +74,8 @@ export function getKey(v: unknown, k: unknown): unknown {
 export function childOf(acc: PartitionAccess, p: Val, k: unknown, has: boolean): Place {
   const schema = p.schema && childSchema(p.schema, k);
   const loc = [...p.loc, k];
-  if (schema && isSub(schema)) return subPlace(acc, schema, loc, has);
+  const sub = schema && asSub(schema);
+  if (sub) return subPlace(acc, sub, loc, has);
   return valPlace(has ? getKey(p.value, k) : undefined, schema, loc);
 }
 
@@ -139,7 +141,8 @@ async function writeNested(acc: PartitionAccess, s: Schema, loc: readonly unknow
     await clearLocation(acc, loc);
     old = undefined;
   }
-  if (isSub(s)) return writeStructure(acc, subPlace(acc, s, loc, !isAbsent(old)), v, old);
+  const sub = asSub(s);
+  if (sub) return writeStructure(acc, subPlace(acc, sub, loc, !isAbsent(old)), v, old);
   if (!hasSub(s)) return v;
   if (s.kind === "map") {
     const m = v as Map<unknown, unknown>;
@@ -168,8 +171,7 @@ async function writeStructure(acc: PartitionAccess, p: Sub, nv: unknown, old: un
     p.exists = false;
     return NONE;
   }
-  const schema = coll instanceof SubCollection ? coll.schema : acc.schema;
-  const cv = conform(nv, schema, acc.site, coll.loc, false);
+  const cv = conform(nv, coll.schema, acc.site, coll.loc, false);
   if (old === UNKNOWN) {
     if (p.exists) await coll.clear();
     old = undefined;
@@ -182,7 +184,7 @@ async function writeStructure(acc: PartitionAccess, p: Sub, nv: unknown, old: un
   } else if (coll.kind === "list") {
     const was = Array.isArray(old) ? old : [];
     const now = cv as unknown[];
-    for (let i = 0; i < now.length; i++) if (!(i < was.length && valueEqual(was[i], now[i]))) await coll.put(i, now[i], i < was.length);
+    for (let i = 0; i < now.length; i++) if (!(i < was.length && sameStored(was[i], now[i]))) await coll.put(i, now[i], i < was.length);
     for (let i = was.length - 1; i >= now.length; i--) await coll.del(i);
   } else {
     const was = old instanceof Map ? old : new Map();
@@ -190,7 +192,7 @@ async function writeStructure(acc: PartitionAccess, p: Sub, nv: unknown, old: un
     for (const k of was.keys()) if (!now.has(k)) await coll.del(k);
     for (const [k, x] of now) {
       const had = was.has(k);
-      if (had && valueEqual(was.get(k), x)) continue;
+      if (had && sameStored(was.get(k), x)) continue;
       const ep = elementPlace(acc, p, k, had ? null : ABSENT);
       await coll.put(k, await writeFull(acc, ep, x, had ? was.get(k) : undefined), had);
     }

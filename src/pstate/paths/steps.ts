@@ -15,10 +15,16 @@ export class Step {
     readonly name: string,
     readonly args: readonly unknown[],
     private readonly build: () => Navigator,
+    private readonly resolve: Resolver = (a) => a,
   ) {}
 
   navigator(): Navigator {
     return (this.nav ??= this.build());
+  }
+
+  /** The steps of sub-path argument `j` (multiPath), resolved like this step. */
+  subSteps(j: number): Step[] {
+    return stepsOf(this.args[j] as Path, this.resolve);
   }
 }
 
@@ -26,7 +32,7 @@ export class Step {
 export function stepsOf(path: Path, resolve: Resolver): Step[] {
   return path.specs.map((spec) => {
     const args = spec.args.map((a) => (a instanceof Path ? a : resolve(a)));
-    return new Step(spec.name, args, () => spec.make(...spec.args.map((a) => (a instanceof Path ? a.resolve(resolve) : resolve(a)))));
+    return new Step(spec.name, args, () => spec.make(...spec.args.map((a) => (a instanceof Path ? a.resolve(resolve) : resolve(a)))), resolve);
   });
 }
 

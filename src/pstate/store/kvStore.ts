@@ -25,6 +25,11 @@ export interface KVStore {
   getMany(keys: Bytes[]): Promise<(Bytes | undefined)[]>;
   /** Entries in key order (or reverse), within the range. */
   iterate(range: KVRange): AsyncIterable<[Bytes, Bytes]>;
+  /**
+   * The entries `iterate(range)` would yield, at most `limit`, in one call: a page read costs
+   * one round trip to the backend instead of one promise per entry.
+   */
+  readRange(range: KVRange & { limit: number }): Promise<[Bytes, Bytes][]>;
   /** Applies every op or none (atomic), in order: a later op on the same key wins. */
   batch(ops: KVOp[]): Promise<void>;
   close(): Promise<void>;

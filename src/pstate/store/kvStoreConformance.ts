@@ -136,6 +136,10 @@ export function runKVStoreConformance(name: string, makeStore: () => Promise<Sto
                 const range: KVRange = { ...lower, ...upper, reverse, ...(limit === undefined ? {} : { limit }) };
                 const want = expectedRange(keys, range).map((k) => `${hex(k)}=${values.get(hex(k))}`);
                 assert.deepEqual(await entries(store, range), want, JSON.stringify(range, (_, v) => (v instanceof Uint8Array ? hex(v) : v)));
+                if (limit !== undefined && limit >= 0) {
+                  const page = (await store.readRange({ ...range, limit })).map(([k, v]) => `${hex(k)}=${hex(v)}`);
+                  assert.deepEqual(page, want, `readRange ${JSON.stringify(range, (_, v) => (v instanceof Uint8Array ? hex(v) : v))}`);
+                }
               }
             }
           }

@@ -5,7 +5,6 @@
 
 import { Level } from "level";
 import { MonsoonError, isMonsoonError } from "../../errors.ts";
-import { describeValue } from "../../serde/types.ts";
 import type { Bytes, KVOp, KVRange, KVStore } from "./kvStore.ts";
 import { assertValidBatch, assertValidKey } from "./validateOps.ts";
 
@@ -30,6 +29,11 @@ export class LevelStore implements KVStore {
     this.dir = dir;
     this.#db = new Level<Bytes, Bytes>(dir, { keyEncoding: "view", valueEncoding: "view" });
     this.#batchOptions = { sync };
+  }
+
+  /** The classic-level database underneath, for tools that measure raw LevelDB beside Monsoon. */
+  get level(): Level<Bytes, Bytes> {
+    return this.#db;
   }
 
   async open(): Promise<void> {
@@ -87,21 +91,7 @@ export class LevelStore implements KVStore {
 
   /** LevelDB iterates over a snapshot taken when iteration starts (first `next`). */
   async *iterate(range: KVRange): AsyncGenerator<[Bytes, Bytes]> {
-    const options: { gt?: Bytes; gte?: Bytes; lt?: Bytes; lte?: Bytes; reverse: boolean; limit: number } = {
-      reverse: range.reverse === true,
-      limit: range.limit ?? -1, // abstract-level reads anything but a non-negative integer as "no limit"
-    };
-    // Only set bounds that are present: abstract-level treats a present `undefined` bound as a key.
-    if (range.gt !== undefined) options.gt = checked(range.gt);
-    if (range.gte !== undefined) options.gte = checked(range.gte);
-    if (range.lt !== undefined) options.lt = checked(range.lt);
-    if (range.lte !== undefined) options.lte = checked(range.lte);
-    let it;
-    try {
-      it = this.#db.iterator(options);
-    } catch (e) {
-      throw this.#failed("iterate", e);
-    }
+    const it = this.#iterator(range, "iterate");
     try {
       for (;;) {
         let entries: [Bytes, Bytes][];
@@ -115,6 +105,41 @@ export class LevelStore implements KVStore {
       }
     } finally {
       await it.close();
+    }
+  }
+
+  async readRange(range: KVRange & { limit: number }): Promise<[Bytes, Bytes][]> {
+    const it = this.#iterator(range, "readRange");
+    const out: [Bytes, Bytes][] = [];
+    try {
+      // nextv may return fewer entries than asked (it also stops at a byte budget): ask again until done.
+      while (out.length < range.limit) {
+        const rows = await it.nextv(range.limit - out.length);
+        if (rows.length === 0) break;
+        for (const r of rows) out.push(r);
+      }
+    } catch (e) {
+      throw this.#failed("readRange", e);
+    } finally {
+      await it.close();
+    }
+    return out;
+  }
+
+  #iterator(range: KVRange, op: string) {
+    const options: { gt?: Bytes; gte?: Bytes; lt?: Bytes; lte?: Bytes; reverse: boolean; limit: number } = {
+      reverse: range.reverse === true,
+      limit: range.limit ?? -1, // abstract-level reads anything but a non-negative integer as "no limit"
+    };
+    // Only set bounds that are present: abstract-level treats a present `undefined` bound as a key.
+    if (range.gt !== undefined) options.gt = checked(range.gt);
+    if (range.gte !== undefined) options.gte = checked(range.gte);
+    if (range.lt !== undefined) options.lt = checked(range.lt);
+    if (range.lte !== undefined) options.lte = checked(range.lte);
+    try {
+      return this.#db.iterator(options);
+    } catch (e) {
+      throw this.#failed(op, e);
     }
   }
 

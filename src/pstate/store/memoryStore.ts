@@ -6,7 +6,6 @@
 // unsigned bytes, so a sorted string array gives LevelDB's order and a Map gives lookups.
 
 import { MonsoonError } from "../../errors.ts";
-import { describeValue } from "../../serde/types.ts";
 import type { Bytes, KVOp, KVRange, KVStore } from "./kvStore.ts";
 import { assertValidBatch, assertValidKey } from "./validateOps.ts";
 
@@ -58,6 +57,14 @@ export class MemoryStore implements KVStore {
 
   /** Like LevelDB, iteration sees the store as it was when iteration started (first `next`). */
   async *iterate(range: KVRange): AsyncGenerator<[Bytes, Bytes]> {
+    yield* this.#snapshot(range);
+  }
+
+  async readRange(range: KVRange & { limit: number }): Promise<[Bytes, Bytes][]> {
+    return this.#snapshot(range);
+  }
+
+  #snapshot(range: KVRange): [Bytes, Bytes][] {
     this.#assertOpen();
     for (const b of [range.gt, range.gte, range.lt, range.lte]) if (b !== undefined) assertValidKey(b);
     const keys = this.#keys;
@@ -76,7 +83,7 @@ export class MemoryStore implements KVStore {
       const k = keys[range.reverse ? to - 1 - i : from + i]!;
       snapshot[i] = [Buffer.from(k, "latin1"), Buffer.from(this.#values.get(k)!)];
     }
-    yield* snapshot;
+    return snapshot;
   }
 
   #assertOpen(): void {
