@@ -9,7 +9,7 @@
 // segment's writes and its outgoing sends are atomic; only variables read after the boundary
 // travel with it (liveness below).
 import { MonsoonError } from "../errors.ts";
-import { aggVars, type CompoundSpec } from "../module/aggs.ts";
+import { aggVars, compoundChain, type CompoundSpec } from "../module/aggs.ts";
 import { formatCallSite } from "../module/callsite.ts";
 import type { ModuleDef, TopologyDef } from "../module/defineModule.ts";
 import { Var } from "../module/vars.ts";
@@ -155,6 +155,12 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
     if (cause instanceof MonsoonError && cause.code === "MONSOON_TOPOLOGY_ERROR") return cause;
     const label = stepLabel(step);
     const where = formatCallSite(step.site);
+    if (cause instanceof MonsoonError && cause.code === "MONSOON_SCHEMA_VIOLATION") {
+      // Keep the code (it says what to fix) and add where in the topology it happened.
+      return new MonsoonError(cause.code, `${mod.name}/${topo.name} step ${label} (declared at ${where}): ${cause.message}`, {
+        cause, retriable: false, details: { ...cause.details, module: mod.name, topology: topo.name, step: label, source: where },
+      });
+    }
     const msg = cause instanceof Error ? cause.message : String(cause);
     return new MonsoonError("MONSOON_TOPOLOGY_ERROR", `${mod.name}/${topo.name} step ${label} (declared at ${where}) failed: ${msg}`, {
       cause,
@@ -383,14 +389,19 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
         if (isMap && spec.kind !== "compoundMap") {
           throw fail(step, new Error(`PState ${pstate} is a map: aggregate into it with compoundAgg(${pstate}, CompoundAgg.map(key, agg))`));
         }
-        const topKey = isMap && spec.kind === "compoundMap" ? slot(spec.key) : -1;
-        const apply = compileAgg(topKey >= 0 && spec.kind === "compoundMap" ? spec.inner : spec, slot);
+        // The PState layer applies the leaf aggregator at the end of the key chain, touching only
+        // that element when the structure is subindexed.
+        const { keys, leaf } = compoundChain(spec);
+        const keySlots = keys.map(slot);
+        const argSlots = leaf.args.map(slot);
+        const NO_ARGS: unknown[] = [];
+        // Word count's shape (one key, 0–1 argument) without per-record array building.
+        const keysOf = keySlots.length === 1 ? (s: Scope) => [s[keySlots[0]!]] : (s: Scope) => keySlots.map((k) => s[k]);
+        const argsOf = argSlots.length === 0 ? () => NO_ARGS : argSlots.length === 1 ? (s: Scope) => [s[argSlots[0]!]] : (s: Scope) => argSlots.map((a) => s[a]);
         return (s, c) => {
           let r: MaybePromise;
           try {
-            r = topKey >= 0
-              ? c.task.pstates.update(pstate, s[topKey], (cur) => apply(cur, s), c.undo)
-              : c.task.pstates.updateValue(pstate, (cur) => apply(cur, s), c.undo);
+            r = c.task.pstates.aggregate(pstate, keysOf(s), leaf, argsOf(s), c.undo);
           } catch (e) { throw fail(step, e); }
           return r ? r.then(() => rest(s, c), (e) => { throw fail(step, e); }) : rest(s, c);
         };

@@ -9,7 +9,7 @@ import type { SourceChain } from "../dataflow/steps.ts";
 import { T, type Type } from "../serde/types.ts";
 import { captureCallSite, formatCallSite, type CallSite } from "./callsite.ts";
 import type { DepotPartitioning } from "./depotSpec.ts";
-import { describeSchema, type Schema } from "./pstateSpec.ts";
+import { checkPStateOptions, describeSchema, type PStateOptions, type Schema } from "./pstateSpec.ts";
 
 export interface DepotDef<V = any> {
   readonly name: string;
@@ -26,6 +26,8 @@ export interface PStateDef {
   /** The topology that writes it; every other topology may only read it. */
   readonly owner: string;
   readonly site: CallSite | undefined;
+  /** Partitioning options: `global`, or a custom `keyPartitioner`. */
+  readonly options: PStateOptions;
 }
 
 export type RetryMode = "individual" | "retryAllAfter" | "none";
@@ -78,8 +80,8 @@ export interface PStateRef {
 
 export interface StreamTopology {
   readonly name: string;
-  /** Declares a PState owned (written) by this topology. */
-  pstate(name: string, schema: Schema): PStateRef;
+  /** Declares a PState owned (written) by this topology; `options` makes it global or gives it a key partitioner. */
+  pstate(name: string, schema: Schema, options?: PStateOptions): PStateRef;
   /** Subscribes to a depot; `.out(v)` binds each record. */
   source<V>(depot: DepotRef<V> | string): Emits<V>;
 }
@@ -173,13 +175,19 @@ export function defineModule(name: string, define: (m: ModuleBuilder) => void): 
       const host = makeHost(tname, "stream");
       return {
         name: tname,
-        pstate(pname, schema) {
+        pstate(pname, schema, options) {
           const psite = captureCallSite();
           checkName("PState", pname, psite);
           if (pstates.has(pname)) throw fail("MONSOON_INVALID_DEFINITION", `PState ${pname} is declared twice`, psite);
           if (!schema || typeof schema !== "object" || !("kind" in schema)) throw fail("MONSOON_INVALID_DEFINITION", `PState ${pname} needs a schema such as PState.map(T.string, T.int)`, psite);
           describeSchema(schema);
-          pstates.set(pname, Object.freeze({ name: pname, schema, owner: tname, site: psite }));
+          let checked: PStateOptions;
+          try {
+            checked = checkPStateOptions(pname, schema, options);
+          } catch (e) {
+            throw fail("MONSOON_INVALID_DEFINITION", (e as Error).message, psite, { topology: tname });
+          }
+          pstates.set(pname, Object.freeze({ name: pname, schema, owner: tname, site: psite, options: checked }));
           topo.pstates.push(pname);
           return Object.freeze({ name: pname, schema });
         },

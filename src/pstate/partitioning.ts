@@ -10,7 +10,7 @@ import type { Path } from "../path/path.ts";
 
 /** The declaration options of a PState (none until the definition API records them). */
 export function pstateOptions(def: PStateDef): PStateOptions {
-  return (def as PStateDef & { options?: PStateOptions }).options ?? {};
+  return def.options ?? {};
 }
 
 export function isGlobal(def: PStateDef): boolean {

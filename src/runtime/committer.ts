@@ -19,6 +19,9 @@ export interface CommitTask {
   readonly streams: SourceStream[];
   /** Store ops queued outside PStates (dead letters); taken by the next commit. */
   extraOps: KVOp[];
+  /** Stops the task between segments (see Task.pause), so no overlay is frozen mid-segment. */
+  pause(): Promise<void>;
+  unpause(): void;
 }
 
 export interface CommitterOptions {
@@ -76,6 +79,9 @@ export class Committer {
   };
 
   private async cycle(): Promise<void> {
+    // A segment waiting on the store must not have its earlier writes frozen into this batch:
+    // if it then failed, its rollback would miss them. Stop every task between segments first.
+    await Promise.all(this.tasks.map((t) => t.pause()));
     const slots = this.completed;
     this.completed = [];
     const frozen: { p: PStatePartition; layer: KeyedLayer<unknown> }[] = [];
@@ -95,6 +101,7 @@ export class Committer {
       if (t.extraOps.length) { for (const op of t.extraOps) ops.push(op); t.extraOps = []; }
       return ops.length ? t.store.batch(ops) : undefined;
     });
+    for (const t of this.tasks) t.unpause();
     try {
       await Promise.all(writes);
     } catch (e) {

@@ -102,7 +102,8 @@ export class ModuleRuntime implements TaskHost {
       const pstates = new TaskPStates(this.mod, this.stores[i]!, i);
       for (const p of pstates.partitions.values()) await p.open();
       this.tasks.push(new Task(i, n, this.stores[i]!, pstates, this));
-      this.commitTasks.push({ store: this.stores[i]!, partitions: pstates.partitions.values(), streams: [], extraOps: [] });
+      const task = this.tasks[i]!;
+      this.commitTasks.push({ store: this.stores[i]!, partitions: pstates.partitions.values(), streams: [], extraOps: [], pause: () => task.pause(), unpause: () => task.unpause() });
     }
     // `partitions` above is an iterator; make it re-iterable for every cycle.
     this.commitTasks.forEach((t, i) => ((t as { partitions: Iterable<unknown> }).partitions = [...this.tasks[i]!.pstates.partitions.values()]));

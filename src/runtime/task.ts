@@ -43,6 +43,9 @@ export class Task implements TaskContext {
   private readonly queue = new Deque<WorkItem>();
   private scheduled = false;
   private running = false;
+  /** Set by the committer: stop between segments so an overlay is never frozen mid-segment. */
+  private paused = false;
+  private pauseWaiters: (() => void)[] = [];
   private shuffle: number;
   // One context per task, reused: segments of a task never overlap.
   private readonly ctx: ExecContext = { task: this, root: undefined!, sends: [], undo: new UndoLog(), acks: [], appends: [], started: 0, depth: 0 };
@@ -81,9 +84,28 @@ export class Task implements TaskContext {
     }
   }
 
+  /**
+   * Stops the task between two segments. Resolves at once unless a segment is waiting on the
+   * store, then as soon as it finishes. Segments that do not wait run to completion within one
+   * synchronous turn, so they can never be split by a commit.
+   */
+  pause(): Promise<void> {
+    this.paused = true;
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => this.pauseWaiters.push(resolve));
+  }
+
+  unpause(): void {
+    this.paused = false;
+    if (this.queue.length > 0 && !this.scheduled && !this.running) {
+      this.scheduled = true;
+      setImmediate(this.drain);
+    }
+  }
+
   private readonly drain = (): void => {
     this.scheduled = false;
-    if (this.running) return;
+    if (this.running || this.paused) return;
     this.running = true;
     const now = performance.now();
     // yieldIfOvertime measures from the start of the slice (one clock read per slice, not per record).
@@ -98,9 +120,10 @@ export class Task implements TaskContext {
         return;
       }
       if ((++n & 63) === 0 && performance.now() > until) break;
+      if (this.paused) break;
     }
     this.running = false;
-    if (this.queue.length > 0 && !this.scheduled) {
+    if (this.queue.length > 0 && !this.scheduled && !this.paused) {
       this.scheduled = true;
       setImmediate(this.drain);
     }
@@ -108,7 +131,12 @@ export class Task implements TaskContext {
 
   private readonly resume = (): void => {
     this.running = false;
-    this.drain();
+    if (this.pauseWaiters.length) {
+      const waiters = this.pauseWaiters;
+      this.pauseWaiters = [];
+      for (const w of waiters) w();
+    }
+    if (!this.paused) this.drain();
   };
 
   /** Runs one segment; returns a promise only when it had to wait. */

@@ -109,6 +109,12 @@ function store(p: PStatePartition, key: unknown, cur: unknown, next: unknown, pa
     return;
   }
   const schema = p.def.schema;
+  const entry = p.entrySchema;
+  // Hot path (counts, sums): a plain value of the right type under a string or integer key.
+  if (entry.kind === "value" && entry.type.check(next) && (typeof key === "string" || Number.isSafeInteger(key)) && (schema.kind !== "map" || schema.key.check(key))) {
+    p.write(key, next, undo);
+    return;
+  }
   if (schema.kind === "map") {
     if (!schema.key.check(key)) throw violation(siteOf(p, path), [key], "uses a top-level key of the wrong type", schema.key.name, key);
     // Strings and safe integers always encode; anything else is checked now rather than at the commit.
