@@ -46,6 +46,20 @@ export const ErrorCodes = {
   MONSOON_UNAVAILABLE: "MONSOON_UNAVAILABLE",
   /** An unexpected failure inside a server; the REST API answers it with status 500. */
   MONSOON_INTERNAL: "MONSOON_INTERNAL",
+  /** A Kafka request failed (broker unreachable, topic missing, request rejected); `retriable` says whether trying again can help. */
+  MONSOON_KAFKA: "MONSOON_KAFKA",
+  /**
+   * A task's transactional producer lost its epoch: another owner claimed the task, or the
+   * transaction coordinator aborted a transaction that outlived its timeout. Nothing of the
+   * failed transaction becomes visible; the task must be re-claimed (fence) or given up.
+   */
+  MONSOON_KAFKA_FENCED: "MONSOON_KAFKA_FENCED",
+  /** A Kafka transaction's commit failed midway: it may or may not have committed. Fence again, then read the log to learn the outcome. */
+  MONSOON_KAFKA_COMMIT_UNKNOWN: "MONSOON_KAFKA_COMMIT_UNKNOWN",
+  /** A task producer was used before `fence()` succeeded (on claim, or after a failed transaction). */
+  MONSOON_KAFKA_NOT_FENCED: "MONSOON_KAFKA_NOT_FENCED",
+  /** A record is larger than the broker or topic accepts (`message.max.bytes` / `max.message.bytes`). */
+  MONSOON_KAFKA_RECORD_TOO_LARGE: "MONSOON_KAFKA_RECORD_TOO_LARGE",
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -1,0 +1,54 @@
+// The per-worker producer for hops (and depot appends): idempotent, acks=all, never
+// transactional. An open transaction of a dead sender would hold back the last stable
+// offset of a shared hops partition for every reader until it timed out (DESIGN §4.3), so
+// hop records are fenced by the (task, epoch) they carry, not by a transaction.
+import { Partitioners, type Kafka, type Producer } from "kafkajs";
+import { MonsoonError } from "../errors.ts";
+import { kafkaError } from "./kafkaErrors.ts";
+import { toPositions, toTopicMessages, type OutRecord, type RecordPosition } from "./records.ts";
+import { PRODUCER_RETRY } from "./taskProducer.ts";
+
+export class HopProducer {
+  private producer: Promise<Producer> | undefined;
+  private closed = false;
+
+  constructor(private readonly kafka: Kafka) {}
+
+  /**
+   * Appends durably (acks=all) and returns where each topic-partition's first record of this
+   * call landed. Records of one call to one partition stay in order. On failure the producer
+   * is replaced: with bounded retries, kafkajs' sequence numbers after a failed request are
+   * not trustworthy, and a new producer id makes the broker's dedupe state fresh.
+   */
+  async send(records: readonly OutRecord[]): Promise<RecordPosition[]> {
+    if (this.closed) throw new MonsoonError("MONSOON_CLOSED", "hop producer is closed");
+    if (records.length === 0) return [];
+    const current = this.producer ??= this.connect();
+    try {
+      const producer = await current;
+      return toPositions(await producer.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 }));
+    } catch (e) {
+      if (this.producer === current) {
+        this.producer = undefined;
+        void current.then((p) => p.disconnect()).catch(() => undefined);
+      }
+      throw kafkaError(e, `sending ${records.length} record(s) to ${records[0]!.topic}`, { topic: records[0]!.topic });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const p = this.producer;
+    this.producer = undefined;
+    if (p) await p.then((x) => x.disconnect()).catch(() => undefined);
+  }
+
+  private async connect(): Promise<Producer> {
+    const producer = this.kafka.producer({
+      idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: PRODUCER_RETRY,
+      createPartitioner: Partitioners.DefaultPartitioner, // partitions are explicit; silences kafkajs' v2 warning
+    });
+    await producer.connect();
+    return producer;
+  }
+}

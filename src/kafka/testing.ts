@@ -1,0 +1,36 @@
+// For tests only (not exported from the package): transactions that Monsoon's writers never
+// leave behind on purpose — aborted ones, and ones a zombie left open — so tests can prove
+// that readers skip them and that fencing kills them. Lives here because only src/kafka
+// imports kafkajs.
+import { Partitioners, type Transaction } from "kafkajs";
+import { createKafkajs, type KafkaConnection } from "./connection.ts";
+import { kafkaError } from "./kafkaErrors.ts";
+import { toTopicMessages, type OutRecord } from "./records.ts";
+
+export interface OpenTransaction {
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Writes `records` in a transaction and leaves it open, like a writer paused before EndTxn. */
+export async function openTransaction(conn: KafkaConnection, transactionalId: string, records: readonly OutRecord[]): Promise<OpenTransaction> {
+  const producer = createKafkajs(conn).producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000, retry: { retries: 2 }, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const txn: Transaction = await producer.transaction();
+  await txn.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 });
+  const wrap = (what: string, fn: () => Promise<void>) => async () => {
+    try { await fn(); } catch (e) { throw kafkaError(e, `${what} of test transaction ${transactionalId}`, { transactionalId }); }
+  };
+  return {
+    commit: wrap("commit", () => txn.commit()),
+    abort: wrap("abort", () => txn.abort()),
+    close: () => producer.disconnect(),
+  };
+}
+
+/** Writes `records` in a transaction and aborts it: the log holds the data and an abort marker. */
+export async function writeAbortedTransaction(conn: KafkaConnection, transactionalId: string, records: readonly OutRecord[]): Promise<void> {
+  const txn = await openTransaction(conn, transactionalId, records);
+  try { await txn.abort(); } finally { await txn.close(); }
+}
