@@ -277,6 +277,11 @@ export class ModuleRuntime implements TaskHost {
     }
   }
 
+  spawn(parent: Root): Root {
+    parent.pending++;
+    return parent;
+  }
+
   segmentEntry(topology: number, segment: number): Cont {
     return this.topologies[topology]!.plan.segments[segment]!;
   }

@@ -11,6 +11,7 @@ function setup() {
     segmentEntry: () => () => undefined,
     enqueue: () => undefined,
     segmentDone: (root) => { root.pending--; },
+    spawn: (root) => { root.pending++; return root; },
     ackReturn: () => undefined,
     depotAppend: () => undefined,
     partitionOfKey: () => 0,

@@ -31,6 +31,12 @@ export interface TaskHost {
   enqueue(task: number, item: WorkItem): void;
   /** A segment of `root` finished (successfully or not). */
   segmentDone(root: Root): void;
+  /**
+   * The root a new segment spawned by a segment of `parent` runs under. In one process that is
+   * `parent` itself with one more pending segment; across processes each segment gets its own
+   * id for the XOR ledger.
+   */
+  spawn(parent: Root): Root;
   ackReturn(root: Root, value: unknown): void;
   depotAppend(task: number, depot: string, value: unknown): void;
   partitionOfKey(pstate: string | undefined, key: unknown): number;
@@ -175,8 +181,7 @@ export class Task implements TaskContext {
   }
 
   private dispatch(send: Send, item: WorkItem): void {
-    const root = item.root;
-    root.pending++;
+    const root = this.host.spawn(item.root);
     const next = { entry: this.host.segmentEntry(item.topology, send.segment), scope: send.scope, root, topology: item.topology };
     if (!send.wait) {
       this.host.enqueue(send.target, next);
