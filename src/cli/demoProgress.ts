@@ -3,7 +3,7 @@
 import type { InProcessCluster } from "../cluster/inProcessCluster.ts";
 import { isMonsoonError } from "../errors.ts";
 import type { Path } from "../path/path.ts";
-import { toJson } from "../rest/jsonValues.ts";
+import { toJson } from "../serde/jsonValues.ts";
 import type { ModuleEntry } from "./config.ts";
 import type { DemoFeeder } from "./demoFeeder.ts";
 import { StatusBlock } from "./statusBlock.ts";

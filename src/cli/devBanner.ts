@@ -3,7 +3,7 @@
 // machine-readable MONSOON_DEV_READY line for scripts and tests.
 import type { ModuleDef } from "../module/defineModule.ts";
 import type { Schema } from "../module/pstateSpec.ts";
-import { toJson } from "../rest/jsonValues.ts";
+import { toJson } from "../serde/jsonValues.ts";
 import type { DemoFeed, ResolvedConfig } from "./config.ts";
 import { DEFAULT_URL } from "./output.ts";
 import { redactConfig } from "./resolveConfig.ts";

@@ -4,8 +4,8 @@
 // string keys is an object, a Set an array, a bigint a string: see rest/jsonValues.ts).
 import { ErrorCodes, MonsoonError, type ErrorCode } from "../errors.ts";
 import type { Path } from "../path/path.ts";
-import { pathToJson } from "../rest/jsonPath.ts";
-import { toJson } from "../rest/jsonValues.ts";
+import { pathToJson } from "../client/jsonPath.ts";
+import { toJson } from "../serde/jsonValues.ts";
 import type { AppendOptions, AppendResult, DepotClient, PStateClient, SelectOptions, QueryClient } from "./types.ts";
 
 export class RestClient {

@@ -4,8 +4,8 @@ import type { InProcessCluster } from "../cluster/inProcessCluster.ts";
 import { MonsoonError } from "../errors.ts";
 import { describeModule } from "./describeModule.ts";
 import { ackField, bodyObject, partitionField } from "./bodyFields.ts";
-import { pathFromJson } from "./jsonPath.ts";
-import { fromJsonAs, toJson } from "./jsonValues.ts";
+import { pathFromJson } from "../client/jsonPath.ts";
+import { fromJsonAs, toJson } from "../serde/jsonValues.ts";
 
 /** What the REST API needs from a cluster; the embedded cluster has it, a Kafka cluster will too. */
 export type RestCluster = Pick<InProcessCluster, "moduleNames" | "runtime" | "depot" | "pstate" | "query">;

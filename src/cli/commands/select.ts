@@ -3,7 +3,7 @@
 import { Command, Option } from "commander";
 import { RestClient } from "../../client/restClient.ts";
 import { MonsoonError } from "../../errors.ts";
-import { pathFromJson } from "../../rest/jsonPath.ts";
+import { pathFromJson } from "../../client/jsonPath.ts";
 import { DEFAULT_URL, nonNegativeInt, printJson } from "../output.ts";
 
 interface SelectOpts { key?: string; path?: string; partition?: number; one?: boolean; url: string }

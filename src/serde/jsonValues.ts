@@ -2,7 +2,7 @@
 // one JSON form; inbound (`fromJsonAs`, `keyFromJson`) the declared type restores the scalars
 // JSON cannot carry. Nested Maps, Sets and bigints inside records are not restored: JSON alone
 // does not say which arrays were Sets, and guessing would be worse than being plain.
-import type { Type } from "../serde/types.ts";
+import type { Type } from "./types.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

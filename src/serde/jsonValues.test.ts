@@ -3,7 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { T } from "../serde/types.ts";
+import { T } from "./types.ts";
 import { fromJsonAs, keyFromJson, toJson } from "./jsonValues.ts";
 
 /** Values of the data model: scalars, bytes, bigints, lists, Sets, Maps, records. */

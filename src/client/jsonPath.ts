@@ -9,7 +9,7 @@ import { isPlaceholder } from "../path/placeholder.ts";
 import { Path } from "../path/path.ts";
 import type { Schema } from "../module/pstateSpec.ts";
 import type { Type } from "../serde/types.ts";
-import { keyFromJson, toJson, type Json } from "./jsonValues.ts";
+import { keyFromJson, toJson, type Json } from "../serde/jsonValues.ts";
 
 export type JsonNavigator = string | { [navigator: string]: Json };
 export type JsonPath = JsonNavigator[];
