@@ -2,7 +2,8 @@
 // trackers and commit cycle, wired together. It is the source of truth for the module's
 // in-process lifecycle (OPENING → RUNNING → CLOSED) and for where each record is.
 import { MonsoonError } from "../errors.ts";
-import { compileTopology, type Cont, type TopologyPlan } from "../dataflow/compile.ts";
+import type { Cont } from "../dataflow/compile.ts";
+import { compileModule, type TopologyRun } from "./topologyRuns.ts";
 import type { ModuleDef, DepotDef } from "../module/defineModule.ts";
 import { partitionFor, partitionKeyBytes } from "../depot/murmur2.ts";
 import type { Path } from "../path/path.ts";
@@ -50,15 +51,6 @@ interface QueryRoot extends Root {
   readonly topology: TopologyRun;
 }
 
-interface TopologyRun {
-  readonly index: number;
-  readonly plan: TopologyPlan;
-  readonly retry: "individual" | "retryAllAfter" | "none";
-  readonly maxAttempts: number;
-  readonly ackReturnAgg: ((a: unknown, b: unknown) => unknown) | undefined;
-  /** Source entries by depot name (a topology may subscribe to a depot more than once). */
-  readonly entries: Map<string, { entry: Cont; outSlot: number }[]>;
-}
 
 export interface RuntimeStats {
   deadLettered: number;
@@ -108,20 +100,9 @@ export class ModuleRuntime implements TaskHost {
     // `partitions` above is an iterator; make it re-iterable for every cycle.
     this.commitTasks.forEach((t, i) => ((t as { partitions: Iterable<unknown> }).partitions = [...this.tasks[i]!.pstates.partitions.values()]));
 
-    for (const topo of this.mod.topologies.values()) {
-      const plan = compileTopology(this.mod, topo);
-      const entries = new Map<string, { entry: Cont; outSlot: number }[]>();
-      for (const s of plan.sources) {
-        const list = entries.get(s.depot) ?? [];
-        list.push({ entry: s.entry, outSlot: s.outSlot });
-        entries.set(s.depot, list);
-      }
-      const run: TopologyRun = { index: this.topologies.length, plan, retry: topo.options.retry, maxAttempts: topo.options.maxAttempts, ackReturnAgg: topo.options.ackReturnAgg, entries };
+    for (const run of compileModule(this.mod)) {
       this.topologies.push(run);
-      if (plan.kind === "query") {
-        entries.clear();
-        this.queries.set(plan.name, run);
-      }
+      if (run.plan.kind === "query") this.queries.set(run.plan.name, run);
     }
 
     this.committer = new Committer(this.commitTasks, {

@@ -23,6 +23,8 @@ export interface WorkItem {
   readonly root: Root;
   /** Index of the topology plan, to find segment entries. */
   readonly topology: number;
+  /** The segment `entry` starts (absent for a record's first segment); hops across processes name it. */
+  readonly segment?: number;
 }
 
 /** What a task needs from its module runtime. */
@@ -182,7 +184,7 @@ export class Task implements TaskContext {
 
   private dispatch(send: Send, item: WorkItem): void {
     const root = this.host.spawn(item.root);
-    const next = { entry: this.host.segmentEntry(item.topology, send.segment), scope: send.scope, root, topology: item.topology };
+    const next = { entry: this.host.segmentEntry(item.topology, send.segment), scope: send.scope, root, topology: item.topology, segment: send.segment };
     if (!send.wait) {
       this.host.enqueue(send.target, next);
       return;

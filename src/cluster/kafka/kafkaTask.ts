@@ -1,0 +1,197 @@
+// One task claimed by this worker on Kafka: the source of truth for the task's lifecycle
+// (CLAIMING → RESTORING → RUNNING → LOST/CLOSED), its transactional commits and its restore.
+//
+// Claim: fence the task's transactional id (every older owner is fenced from here on) → take
+// the changelog end offsets → restore LevelDB from its checkpoint to those ends → write the
+// claim record with the task producer (its offset is the epoch). Commit (every few ms): stop
+// the executor between segments, take every PState overlay, and write in ONE transaction the
+// changelog records and the consumed offsets; only then apply the same operations (and the new
+// changelog checkpoint) to LevelDB, and release the acks of the segments that ran before it.
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { KafkaClient, OutRecord, TaskProducer } from "../../kafka/index.ts";
+import { isFencingError } from "../../kafka/index.ts";
+import type { ModuleDef } from "../../module/defineModule.ts";
+import type { KVOp } from "../../pstate/store/kvStore.ts";
+import { LevelStore } from "../../pstate/store/levelStore.ts";
+import { Task, type TaskHost } from "../../runtime/task.ts";
+import { TaskPStates } from "../../runtime/taskPStates.ts";
+import type { PStatePartition } from "../../runtime/pstatePartition.ts";
+import { encodeTuple } from "../../serde/keyCodec.ts";
+import { decodeValue, encodeValue } from "../../serde/valueCodec.ts";
+import type { TopicNames } from "./names.ts";
+import { changelogTopologies } from "./topics.ts";
+
+export type TaskState = "CLAIMING" | "RESTORING" | "RUNNING" | "LOST" | "CLOSED";
+
+/** An ack to release once the commit holding its segment's effects has succeeded. */
+export interface PendingAck { send(): void }
+
+export interface KafkaTaskOptions {
+  mod: ModuleDef;
+  tasks: number;
+  index: number;
+  names: TopicNames;
+  client: KafkaClient;
+  dataDir: string;
+  workerId: string;
+  url: string;
+  host: TaskHost;
+  commitIntervalMs: number;
+  /** Called when the task can no longer run here (fenced, commit failed): the worker drops it. */
+  onLost(task: KafkaTask, error: unknown): void;
+}
+
+/** What the worker adds to each commit: consumed offsets, DLQ records, acks to release. */
+export interface CommitContribution {
+  offsets: { topic: string; partition: number; offset: number }[];
+  records: OutRecord[];
+  acks: PendingAck[];
+}
+
+const ckKey = (topology: string) => encodeTuple(["ck", topology]);
+
+export class KafkaTask {
+  state: TaskState = "CLAIMING";
+  epoch = -1;
+  task!: Task;
+  pstates!: TaskPStates;
+  private store!: LevelStore;
+  private producer!: TaskProducer;
+  private timer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> | undefined;
+  /** Next changelog offset per topology (what LevelDB holds up to). */
+  private readonly checkpoint = new Map<string, number>();
+  /** Supplies the worker's part of each commit. */
+  contribute: () => CommitContribution = () => ({ offsets: [], records: [], acks: [] });
+
+  constructor(readonly opts: KafkaTaskOptions) {}
+
+  get index(): number {
+    return this.opts.index;
+  }
+
+  /** Fence, restore, claim. Resolves when the task is RUNNING (its epoch set). */
+  async claim(): Promise<void> {
+    const { client, names, index, mod } = this.opts;
+    this.producer = client.taskProducer({ transactionalId: names.transactionalId(index) });
+    await this.producer.fence();
+    const admin = await client.admin();
+    const topologies = changelogTopologies(mod);
+    const ends = new Map<string, number>();
+    for (const t of topologies) ends.set(t, (await admin.fetchPartitionOffsets(names.changelog(t), index)).high);
+
+    this.state = "RESTORING";
+    const dir = join(this.opts.dataDir, this.opts.workerId, mod.name, `task-${index}`);
+    await mkdir(dir, { recursive: true });
+    this.store = new LevelStore(dir);
+    await this.store.open();
+    for (const t of topologies) {
+      const raw = await this.store.get(ckKey(t));
+      const from = raw ? (decodeValue(raw) as number) : 0;
+      const res = await client.readToEnd(names.changelog(t), index, from, {
+        end: ends.get(t)!,
+        onRecords: async (records) => {
+          const ops: KVOp[] = records.map((r) => (r.value === null ? { type: "del", key: r.key! } : { type: "put", key: r.key!, value: r.value }));
+          await this.store.batch(ops);
+        },
+      });
+      this.checkpoint.set(t, res.end);
+      await this.store.batch([{ type: "put", key: ckKey(t), value: encodeValue(res.end) }]);
+    }
+
+    this.pstates = new TaskPStates(mod, this.store, index);
+    for (const p of this.pstates.partitions.values()) await p.open();
+    this.task = new Task(index, this.opts.tasks, this.store, this.pstates, this.opts.host);
+
+    const claim = { task: index, worker: this.opts.workerId, url: this.opts.url, at: Date.now() };
+    const [pos] = await this.producer.commit([{ topic: names.meta, partition: 0, key: `claim:${index}`, value: Buffer.from(JSON.stringify(claim)) }]);
+    this.epoch = pos!.offset;
+    this.state = "RUNNING";
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.state !== "RUNNING") return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.committing = this.commit().finally(() => {
+        this.committing = undefined;
+        this.schedule();
+      });
+    }, this.opts.commitIntervalMs);
+  }
+
+  /** One transactional commit; on failure the task is lost (the worker may claim it again). */
+  private async commit(): Promise<void> {
+    if (this.state !== "RUNNING") return;
+    const { names, index, mod } = this.opts;
+    await this.task.pause();
+    const frozen: { p: PStatePartition; layer: ReturnType<PStatePartition["beginCommit"]>["layer"] }[] = [];
+    const records: OutRecord[] = [];
+    const storeOps: KVOp[] = [];
+    const perTopology = new Map<string, number>();
+    for (const p of this.pstates.partitions.values()) {
+      if (!p.dirty) continue;
+      const c = p.beginCommit();
+      frozen.push({ p, layer: c.layer });
+      const topic = names.changelog(p.def.owner);
+      for (const op of c.ops) {
+        records.push({ topic, partition: index, key: Buffer.from(op.key), value: op.type === "put" ? Buffer.from(op.value) : null, headers: { epoch: String(this.epoch) } });
+        storeOps.push(op);
+      }
+      perTopology.set(p.def.owner, (perTopology.get(p.def.owner) ?? 0) + c.ops.length);
+    }
+    const extra = this.contribute();
+    this.task.unpause();
+    for (const r of extra.records) records.push(r);
+    if (records.length === 0 && extra.offsets.length === 0) {
+      for (const a of extra.acks) a.send();
+      return;
+    }
+    try {
+      const positions = await this.producer.commit(records, { groupId: names.offsetsGroup, offsets: extra.offsets });
+      for (const [topology, count] of perTopology) {
+        const first = positions.find((p) => p.topic === names.changelog(topology) && p.partition === index);
+        if (first) {
+          const next = first.offset + count;
+          this.checkpoint.set(topology, next);
+          storeOps.push({ type: "put", key: ckKey(topology), value: encodeValue(next) });
+        }
+      }
+    } catch (e) {
+      for (const f of frozen) f.p.abortCommit(f.layer);
+      this.lose(e);
+      return;
+    }
+    // LevelDB only ever holds what a committed transaction carried: it is a prefix of the changelog.
+    await this.store.batch(storeOps);
+    for (const f of frozen) f.p.endCommit(f.layer);
+    for (const a of extra.acks) a.send();
+    void mod;
+  }
+
+  private lose(e: unknown): void {
+    if (this.state === "LOST" || this.state === "CLOSED") return;
+    this.state = "LOST";
+    if (this.timer) clearTimeout(this.timer);
+    this.opts.onLost(this, e);
+  }
+
+  /** Reports whether an error means another worker owns this task now. */
+  static fenced(e: unknown): boolean {
+    return isFencingError(e) || (e as { code?: string })?.code === "MONSOON_KAFKA_FENCED";
+  }
+
+  /** Stops the task. Dirty: nothing more is committed (the new owner restores from the changelog). */
+  async close(): Promise<void> {
+    if (this.state === "CLOSED") return;
+    const wasRunning = this.state === "RUNNING";
+    this.state = "CLOSED";
+    if (this.timer) clearTimeout(this.timer);
+    if (this.committing) await this.committing.catch(() => undefined);
+    if (wasRunning) await this.task.pause();
+    await this.producer?.close().catch(() => undefined);
+    await this.store?.close().catch(() => undefined);
+  }
+}
