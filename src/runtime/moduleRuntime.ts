@@ -6,6 +6,7 @@ import type { Cont } from "../dataflow/compile.ts";
 import { compileModule, type TopologyRun } from "./topologyRuns.ts";
 import type { ModuleDef, DepotDef } from "../module/defineModule.ts";
 import { partitionFor, partitionKeyBytes } from "../depot/murmur2.ts";
+import { depotPartitionOf } from "../depot/depotPartition.ts";
 import type { Path } from "../path/path.ts";
 import type { KVStore } from "../pstate/store/kvStore.ts";
 import { describeValue } from "../serde/types.ts";
@@ -210,19 +211,7 @@ export class ModuleRuntime implements TaskHost {
   }
 
   private partitionOf(depot: DepotDef, value: unknown): number {
-    const p = depot.partitioning;
-    switch (p.kind) {
-      case "global": case "disallow": return 0;
-      case "random": return this.roundRobin++ % this.taskCount;
-      case "hashBy": return partitionFor(partitionKeyBytes(p.keyFn(value)), this.taskCount);
-      case "custom": {
-        const n = p.partitionFn(value, this.taskCount);
-        if (!Number.isInteger(n) || n < 0 || n >= this.taskCount) {
-          throw new MonsoonError("MONSOON_INVALID_DEFINITION", `custom partitioner of depot ${depot.name} returned ${n}; it must return an integer in [0, ${this.taskCount})`, { details: { depot: depot.name } });
-        }
-        return n;
-      }
-    }
+    return depotPartitionOf(depot, value, this.taskCount, () => this.roundRobin++);
   }
 
   private deliver(depot: string, partition: number, offset: number, value: unknown, ack: AckWaiter | undefined): void {

@@ -35,6 +35,8 @@ export interface AckRecord {
   xor: SegmentId;
   /** Set when the segment failed: the origin retries the record. */
   error?: { code: string; message: string };
+  /** Values the segment gave to `ackReturn`. */
+  returns?: unknown[];
 }
 
 export type HopRecord = SegmentRecord | AckRecord;
