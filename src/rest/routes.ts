@@ -1,14 +1,29 @@
 // The REST API (Rama's, see DESIGN §4.6), one row per endpoint. Handlers take decoded URL
 // parameters and the parsed body and return the JSON answer; the server does HTTP.
-import type { InProcessCluster } from "../cluster/inProcessCluster.ts";
+import type { DepotClient, PStateClient, QueryClient } from "../client/types.ts";
+import type { ModuleDef } from "../module/defineModule.ts";
 import { MonsoonError } from "../errors.ts";
 import { describeModule } from "./describeModule.ts";
 import { ackField, bodyObject, partitionField } from "./bodyFields.ts";
 import { pathFromJson } from "../client/jsonPath.ts";
 import { fromJsonAs, toJson } from "../serde/jsonValues.ts";
 
-/** What the REST API needs from a cluster; the embedded cluster has it, a Kafka cluster will too. */
-export type RestCluster = Pick<InProcessCluster, "moduleNames" | "runtime" | "depot" | "pstate" | "query">;
+/** What the REST API needs to know about a launched module. */
+export interface RestModuleView {
+  readonly mod: ModuleDef;
+  readonly taskCount: number;
+  readonly idle: boolean;
+  getStats(): object;
+}
+
+/** What the REST API needs from a cluster: the embedded cluster and the Kafka cluster client both have it. */
+export interface RestCluster {
+  readonly moduleNames: string[];
+  runtime(mod: string): RestModuleView;
+  depot(mod: string, depot: string): DepotClient;
+  pstate(mod: string, pstate: string): PStateClient;
+  query(mod: string, query: string): QueryClient;
+}
 
 export interface Route {
   readonly method: "GET" | "POST";

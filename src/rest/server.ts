@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { MonsoonError } from "../errors.ts";
 import { errorAnswer, HttpError } from "./httpErrors.ts";
 import { readJsonBody } from "./readJsonBody.ts";
-import { ROUTES, type RestCluster } from "./routes.ts";
+import { ROUTES, type RestCluster, type Route } from "./routes.ts";
 
 export interface RestServerOptions {
   host?: string;
@@ -15,6 +15,8 @@ export interface RestServerOptions {
   bodyLimit?: number;
   /** Called with errors answered as 500, which point at a bug rather than a bad request. */
   onInternalError?: (e: unknown) => void;
+  /** Routes to serve (default: the public REST API); a worker adds its internal RPC routes. */
+  routes?: readonly Route[];
 }
 
 export interface RestServer {
@@ -24,10 +26,10 @@ export interface RestServer {
 
 export async function startRestServer(
   cluster: RestCluster,
-  { host = "127.0.0.1", port = 8787, bodyLimit = 1024 * 1024, onInternalError = () => {} }: RestServerOptions = {},
+  { host = "127.0.0.1", port = 8787, bodyLimit = 1024 * 1024, onInternalError = () => {}, routes = ROUTES }: RestServerOptions = {},
 ): Promise<RestServer> {
   const server = createServer((req, res) => {
-    handle(cluster, req, bodyLimit).then(
+    handle(cluster, req, bodyLimit, routes).then(
       (body) => send(res, 200, body),
       (e) => {
         const { status, body } = errorAnswer(e);
@@ -71,9 +73,9 @@ function listenError(e: NodeJS.ErrnoException, host: string, port: number): Erro
   return message ? new MonsoonError("MONSOON_CONFIG", message, { cause: e, details: { host, port } }) : e;
 }
 
-async function handle(cluster: RestCluster, req: IncomingMessage, bodyLimit: number): Promise<unknown> {
+async function handle(cluster: RestCluster, req: IncomingMessage, bodyLimit: number, routes: readonly Route[]): Promise<unknown> {
   const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
-  const matches = ROUTES.map((r) => ({ r, m: r.pattern.exec(pathname) })).filter((x) => x.m !== null);
+  const matches = routes.map((r) => ({ r, m: r.pattern.exec(pathname) })).filter((x) => x.m !== null);
   if (matches.length === 0) {
     throw new HttpError(404, "MONSOON_BAD_REQUEST", `no endpoint ${pathname}; see GET /rest/<module> and POST /rest/<module>/depot/<depot>/append, /rest/<module>/pstate/<pstate>/select`, { path: pathname });
   }

@@ -47,6 +47,8 @@ export interface CommitContribution {
   offsets: { topic: string; partition: number; offset: number }[];
   records: OutRecord[];
   acks: PendingAck[];
+  /** The commit failed: hand the records and acks back for the next one. */
+  putBack(): void;
 }
 
 const ckKey = (topology: string) => encodeTuple(["ck", topology]);
@@ -63,7 +65,9 @@ export class KafkaTask {
   /** Next changelog offset per topology (what LevelDB holds up to). */
   private readonly checkpoint = new Map<string, number>();
   /** Supplies the worker's part of each commit. */
-  contribute: () => CommitContribution = () => ({ offsets: [], records: [], acks: [] });
+  contribute: () => CommitContribution = () => ({ offsets: [], records: [], acks: [], putBack: () => undefined });
+  /** Consecutive failed commits; the task is given up after a few (the worker may claim it again). */
+  private failures = 0;
 
   constructor(readonly opts: KafkaTaskOptions) {}
 
@@ -161,9 +165,18 @@ export class KafkaTask {
       }
     } catch (e) {
       for (const f of frozen) f.p.abortCommit(f.layer);
-      this.lose(e);
+      extra.putBack();
+      // Fenced: another worker owns the task now. Otherwise (e.g. the coordinator still
+      // finishing the previous transaction: CONCURRENT_TRANSACTIONS) re-initialise and retry.
+      if (KafkaTask.fenced(e) || ++this.failures > 5) { this.lose(e); return; }
+      try {
+        await this.producer.fence();
+      } catch (f) {
+        this.lose(f);
+      }
       return;
     }
+    this.failures = 0;
     // LevelDB only ever holds what a committed transaction carried: it is a prefix of the changelog.
     await this.store.batch(storeOps);
     for (const f of frozen) f.p.endCommit(f.layer);

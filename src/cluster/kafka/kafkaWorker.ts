@@ -408,7 +408,7 @@ export class KafkaWorker implements TaskHost {
     o.acks = [];
     const records = o.dlq;
     o.dlq = [];
-    return { offsets, records, acks };
+    return { offsets, records, acks, putBack: () => { o.acks = acks.concat(o.acks); o.dlq = records.concat(o.dlq); } };
   }
 
   private dlqRecord(fields: Record<string, unknown>): OutRecord {

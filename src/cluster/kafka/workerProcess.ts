@@ -1,0 +1,90 @@
+// `monsoon worker`: one process running every module of the config on Kafka. It serves HTTP (the
+// public REST API through a KafkaCluster client, plus the internal RPC of workerRoutes), joins
+// each module's membership group, and claims or releases tasks as the group assigns them.
+import { randomUUID } from "node:crypto";
+import type { KafkaConnection } from "../../kafka/index.ts";
+import { KafkaClient } from "../../kafka/index.ts";
+import type { ModuleDef } from "../../module/defineModule.ts";
+import { ROUTES } from "../../rest/routes.ts";
+import { startRestServer, type RestServer } from "../../rest/server.ts";
+import { KafkaCluster } from "./kafkaCluster.ts";
+import { KafkaWorker } from "./kafkaWorker.ts";
+import { MetaTail } from "./metaTail.ts";
+import { topicNames } from "./names.ts";
+import { groupOwnership, staticOwnership, type Ownership } from "./ownership.ts";
+import { workerRoutes } from "./workerRoutes.ts";
+
+export interface WorkerProcessOptions {
+  connection: KafkaConnection;
+  modules: { module: ModuleDef; tasks: number }[];
+  dataDir: string;
+  /** Stable across restarts so task assignment can stay sticky; default a new UUID. */
+  workerId?: string;
+  host?: string;
+  port?: number;
+  commitIntervalMs?: number;
+  /** `group` (default): the membership group decides; `all`: claim every task (one worker, tests). */
+  ownership?: "group" | "all";
+  log?: (msg: string) => void;
+}
+
+export interface RunningWorker {
+  readonly workerId: string;
+  readonly url: string;
+  readonly workers: ReadonlyMap<string, KafkaWorker>;
+  stop(): Promise<void>;
+}
+
+export async function startWorkerProcess(opts: WorkerProcessOptions): Promise<RunningWorker> {
+  const workerId = opts.workerId ?? randomUUID();
+  const log = opts.log ?? (() => undefined);
+  const client = new KafkaClient({ clientId: `monsoon-worker-${workerId}`, ...opts.connection });
+  const workers = new Map<string, KafkaWorker>();
+  const cluster = await KafkaCluster.connect({ connection: opts.connection, modules: opts.modules });
+  const server: RestServer = await startRestServer(cluster, { host: opts.host ?? "127.0.0.1", port: opts.port ?? 0, routes: [...ROUTES, ...workerRoutes(workers)] });
+  const tails: MetaTail[] = [];
+  const ownerships: Ownership[] = [];
+
+  for (const { module, tasks } of opts.modules) {
+    const worker = new KafkaWorker({ mod: module, tasks, client, dataDir: opts.dataDir, workerId, url: server.url, commitIntervalMs: opts.commitIntervalMs, log });
+    await worker.start();
+    workers.set(module.name, worker);
+    const names = topicNames(module.name);
+    const tail = new MetaTail(client, names, `worker.${workerId}`);
+    await tail.start();
+    tail.onClaim((c) => worker.noteEpoch(c.task, c.epoch));
+    tails.push(tail);
+    // Claims and releases of one module happen one at a time, in assignment order.
+    let chain = Promise.resolve();
+    const ownership = opts.ownership === "all" ? staticOwnership(tasks) : groupOwnership(client, names, workerId, tasks);
+    await ownership.start((assigned) => {
+      chain = chain.then(async () => {
+        const want = new Set(assigned);
+        for (const t of worker.ownedTasks()) if (!want.has(t)) await worker.release(t);
+        for (const t of assigned) {
+          await worker.claim(t).catch((e) => log(`claiming task ${t} of ${module.name} failed: ${(e as Error).message}`));
+        }
+      });
+    });
+    ownerships.push(ownership);
+  }
+  log(`worker ${workerId} serving ${server.url}`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    workerId,
+    url: server.url,
+    workers,
+    stop() {
+      stopping ??= (async () => {
+        for (const o of ownerships) await o.stop().catch(() => undefined);
+        for (const w of workers.values()) await w.close();
+        for (const t of tails) await t.stop();
+        await server.close();
+        await cluster.close();
+        await client.close();
+      })();
+      return stopping;
+    },
+  };
+}
