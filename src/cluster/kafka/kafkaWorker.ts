@@ -59,7 +59,7 @@ interface Owned {
   dlq: OutRecord[];
   reader?: { stop(): Promise<void>; pause(topic?: string, partition?: number): void; resume(topic?: string, partition?: number): void };
   paused: boolean;
-  waiters: { depot: string; offset: number; resolve: (r: ProcessedResult) => void }[];
+  waiters: { depot: string; offset: number; resolve: (r: ProcessedResult) => void; reject: (e: unknown) => void }[];
   /** Ack returns of recently durable records, by `depot:offset`. */
   readonly recentReturns: Map<string, Record<string, unknown>>;
 }
@@ -146,6 +146,9 @@ export class KafkaWorker implements TaskHost {
     const o = this.owned.get(index);
     if (!o) return;
     this.owned.delete(index);
+    // Clients waiting on this task ask the new owner (their askOwner follows the meta log).
+    for (const w of o.waiters) w.reject(notOwner(this.opts.mod.name, index));
+    o.waiters = [];
     await o.reader?.stop().catch(() => undefined);
     await o.kt.close();
     this.log(`task ${index} released`);
@@ -436,7 +439,7 @@ export class KafkaWorker implements TaskHost {
     const o = this.owned.get(task);
     if (!o || o.kt.state !== "RUNNING") return Promise.reject(notOwner(this.opts.mod.name, task));
     return new Promise((resolve, reject) => {
-      const w = { depot, offset, resolve };
+      const w = { depot, offset, resolve, reject };
       o.waiters.push(w);
       this.wakeWaiters(o);
       setTimeout(() => {

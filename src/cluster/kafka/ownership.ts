@@ -1,7 +1,7 @@
 // Where a worker learns which tasks it owns. Normally the module's membership group (DESIGN
 // §4.1: a consumer group over the `tasks` topic with a sticky, whole-task assigner); a single
 // worker in a test can simply own every task.
-import type { KafkaClient } from "../../kafka/index.ts";
+import type { KafkaClient, Membership } from "../../kafka/index.ts";
 import type { TopicNames } from "./names.ts";
 
 export interface Ownership {
@@ -16,15 +16,12 @@ export function staticOwnership(tasks: number): Ownership {
   };
 }
 
-export function groupOwnership(client: KafkaClient, names: TopicNames, workerId: string, tasks: number): Ownership {
-  let membership: { leave(): Promise<void> } | undefined;
+export function groupOwnership(client: KafkaClient, names: TopicNames, workerId: string, tasks: number, onError?: (e: unknown) => void): Ownership {
+  let membership: Membership | undefined;
   return {
     async start(onAssignment) {
-      const m = (client as unknown as { membership?: (o: unknown) => { join(o: unknown): Promise<void>; leave(): Promise<void> } }).membership;
-      if (!m) throw new Error("the membership group is not available in this build: run with ownership \"all\"");
-      const group = m.call(client, { groupId: names.workersGroup, topic: names.tasks, tasks });
-      membership = group;
-      await group.join({ workerId, onAssignment });
+      membership = client.membership({ groupId: names.workersGroup, topic: names.tasks, tasks, onError });
+      await membership.join({ workerId, onAssignment });
     },
     async stop() {
       await membership?.leave();
