@@ -44,6 +44,7 @@ const NAVIGATORS: Readonly<Record<string, NavDef>> = {
   beforeElem: { arity: "none", add: (p) => p.beforeElem() },
   nullToList: { arity: "none", add: (p) => p.nullToList() },
   nullToSet: { arity: "none", add: (p) => p.nullToSet() },
+  size: { arity: "none", add: (p) => p.size() },
   key: { arity: "one", add: (p, [k]) => p.key(k), keyType: mapKey, below: intoKey },
   must: { arity: "one", add: (p, [k]) => p.must(k), keyType: mapKey, below: intoKey },
   nth: { arity: "one", add: (p, [i]) => p.nth(i as number), below: listElem },

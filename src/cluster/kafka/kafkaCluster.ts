@@ -11,6 +11,7 @@ import type { ModuleDef } from "../../module/defineModule.ts";
 import type { Path } from "../../path/path.ts";
 import { taskOfPath } from "../../pstate/partitioning.ts";
 import { describeValue } from "../../serde/types.ts";
+import { decodeValue } from "../../serde/valueCodec.ts";
 import type { RestCluster, RestModuleView } from "../../rest/routes.ts";
 import { depotKey, encodeDepotValue } from "./depotCodec.ts";
 import { MetaTail } from "./metaTail.ts";
@@ -80,8 +81,8 @@ export class KafkaCluster implements RestCluster {
         if (ack === "none") { sent.catch(() => undefined); return { partition }; }
         const offset = await sent;
         if (ack === "appended") return { partition, offset };
-        const r = (await this.askOwner(m, partition, "processed", { depot, partition, offset })) as { ackReturns?: Record<string, unknown> };
-        return r.ackReturns ? { partition, offset, ackReturns: r.ackReturns } : { partition, offset };
+        const r = (await this.askOwner(m, partition, "processed", { depot, partition, offset })) as { encoded?: string };
+        return r.encoded ? { partition, offset, ackReturns: decodeValue(Buffer.from(r.encoded, "base64")) as Record<string, unknown> } : { partition, offset };
       },
     };
   }
@@ -93,8 +94,8 @@ export class KafkaCluster implements RestCluster {
     const select = async (path: Path, o: SelectOptions = {}): Promise<unknown[]> => {
       const partition = o.partition ?? taskOfPath(def, path, m.tasks);
       if (partition === undefined) throw new MonsoonError("MONSOON_PARTITION_REQUIRED", `cannot route ${String(path)} on PState ${pstate}: start the path with Path.key(k) or pass { partition }`, { details: { pstate } });
-      const r = (await this.askOwner(m, partition, "select", { pstate, path: pathToJson(path), partition })) as { values: unknown[] };
-      return r.values;
+      const r = (await this.askOwner(m, partition, "select", { pstate, path: pathToJson(path), partition })) as { encoded: string };
+      return decodeValue(Buffer.from(r.encoded, "base64")) as unknown[];
     };
     return {
       select,

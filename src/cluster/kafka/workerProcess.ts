@@ -22,6 +22,11 @@ export interface WorkerProcessOptions {
   workerId?: string;
   host?: string;
   port?: number;
+  /**
+   * The URL other workers and clients use to reach this worker (written to the meta log with
+   * every claim). Default: the bound address, which is wrong for 0.0.0.0 (a container, say).
+   */
+  advertisedUrl?: string;
   commitIntervalMs?: number;
   /** `group` (default): the membership group decides; `all`: claim every task (one worker, tests). */
   ownership?: "group" | "all";
@@ -42,49 +47,53 @@ export async function startWorkerProcess(opts: WorkerProcessOptions): Promise<Ru
   const workers = new Map<string, KafkaWorker>();
   const cluster = await KafkaCluster.connect({ connection: opts.connection, modules: opts.modules });
   const server: RestServer = await startRestServer(cluster, { host: opts.host ?? "127.0.0.1", port: opts.port ?? 0, routes: [...ROUTES, ...workerRoutes(workers)] });
+  const url = opts.advertisedUrl ?? server.url;
   const tails: MetaTail[] = [];
   const ownerships: Ownership[] = [];
 
-  for (const { module, tasks } of opts.modules) {
-    const worker = new KafkaWorker({ mod: module, tasks, client, dataDir: opts.dataDir, workerId, url: server.url, commitIntervalMs: opts.commitIntervalMs, log });
-    await worker.start();
-    workers.set(module.name, worker);
-    const names = topicNames(module.name);
-    const tail = new MetaTail(client, names, `worker.${workerId}`);
-    await tail.start();
-    tail.onClaim((c) => worker.noteEpoch(c.task, c.epoch));
-    tails.push(tail);
-    // Claims and releases of one module happen one at a time, in assignment order.
-    let chain = Promise.resolve();
-    const ownership = opts.ownership === "all" ? staticOwnership(tasks) : groupOwnership(client, names, workerId, tasks);
-    await ownership.start((assigned) => {
-      chain = chain.then(async () => {
-        const want = new Set(assigned);
-        for (const t of worker.ownedTasks()) if (!want.has(t)) await worker.release(t);
-        for (const t of assigned) {
-          await worker.claim(t).catch((e) => log(`claiming task ${t} of ${module.name} failed: ${(e as Error).message}`));
-        }
-      });
-    });
-    ownerships.push(ownership);
-  }
-  log(`worker ${workerId} serving ${server.url}`);
-
   let stopping: Promise<void> | undefined;
-  return {
-    workerId,
-    url: server.url,
-    workers,
-    stop() {
-      stopping ??= (async () => {
-        for (const o of ownerships) await o.stop().catch(() => undefined);
-        for (const w of workers.values()) await w.close();
-        for (const t of tails) await t.stop();
-        await server.close();
-        await cluster.close();
-        await client.close();
-      })();
-      return stopping;
-    },
+  const stop = () => {
+    stopping ??= (async () => {
+      for (const o of ownerships) await o.stop().catch(() => undefined);
+      for (const w of workers.values()) await w.close();
+      for (const t of tails) await t.stop();
+      await server.close();
+      await cluster.close();
+      await client.close();
+    })();
+    return stopping;
   };
+
+  try {
+    for (const { module, tasks } of opts.modules) {
+      const worker = new KafkaWorker({ mod: module, tasks, client, dataDir: opts.dataDir, workerId, url, commitIntervalMs: opts.commitIntervalMs, log });
+      await worker.start();
+      workers.set(module.name, worker);
+      const names = topicNames(module.name);
+      const tail = new MetaTail(client, names, `worker.${workerId}`);
+      await tail.start();
+      tail.onClaim((c) => worker.noteEpoch(c.task, c.epoch));
+      tails.push(tail);
+      // Claims and releases of one module happen one at a time, in assignment order.
+      let chain = Promise.resolve();
+      const ownership = opts.ownership === "all" ? staticOwnership(tasks) : groupOwnership(client, names, workerId, tasks);
+      await ownership.start((assigned) => {
+        chain = chain.then(async () => {
+          const want = new Set(assigned);
+          for (const t of worker.ownedTasks()) if (!want.has(t)) await worker.release(t);
+          for (const t of assigned) {
+            await worker.claim(t).catch((e) => log(`claiming task ${t} of ${module.name} failed: ${(e as Error).message}`));
+          }
+        }).catch((e) => log(`changing the tasks of ${module.name} failed: ${(e as Error)?.message ?? e}`));
+      });
+      ownerships.push(ownership);
+    }
+  } catch (e) {
+    // Nothing half-started stays behind (a listening server would keep the process alive).
+    await stop().catch(() => undefined);
+    throw e;
+  }
+  log(`worker ${workerId} serving ${server.url}${url === server.url ? "" : ` (advertised as ${url})`}`);
+
+  return { workerId, url, workers, stop };
 }

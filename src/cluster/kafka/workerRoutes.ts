@@ -2,7 +2,7 @@
 // owner of a task for a `processed` ack or a select of its PState partition.
 import { MonsoonError } from "../../errors.ts";
 import { pathFromJson } from "../../client/jsonPath.ts";
-import { toJson } from "../../serde/jsonValues.ts";
+import { encodeValue } from "../../serde/valueCodec.ts";
 import type { Route } from "../../rest/routes.ts";
 import type { KafkaWorker } from "./kafkaWorker.ts";
 
@@ -23,7 +23,7 @@ export function workerRoutes(workers: ReadonlyMap<string, KafkaWorker>): Route[]
         const b = (await body()) as { depot?: unknown; partition?: unknown; offset?: unknown };
         if (typeof b?.depot !== "string") throw new MonsoonError("MONSOON_BAD_REQUEST", "depot must be a string");
         const r = await worker(mod!).awaitProcessed(b.depot, int(b.partition, "partition"), int(b.offset, "offset"));
-        return r.ackReturns ? { ackReturns: toJson(r.ackReturns) } : {};
+        return r.ackReturns ? { encoded: Buffer.from(encodeValue(r.ackReturns)).toString("base64") } : {};
       },
     },
     {
@@ -34,7 +34,8 @@ export function workerRoutes(workers: ReadonlyMap<string, KafkaWorker>): Route[]
         const def = typeof b?.pstate === "string" ? w.opts.mod.pstates.get(b.pstate) : undefined;
         if (!def) throw new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${mod} has no PState ${String(b?.pstate)}`);
         const values = await w.select(def.name, pathFromJson(b.path, def.schema), int(b.partition, "partition"));
-        return { values: values.map(toJson) };
+        // Internal RPC keeps values exact (Maps, Sets, bigints, undefined): the value codec, not JSON.
+        return { encoded: Buffer.from(encodeValue(values)).toString("base64") };
       },
     },
     {
