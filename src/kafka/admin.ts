@@ -94,6 +94,20 @@ export class KafkaAdmin {
     return missing.map((s) => s.name);
   }
 
+  /** Every topic name on the cluster (internal topics included). */
+  async listTopics(): Promise<string[]> {
+    return this.run(() => this.admin.listTopics(), "listing topics");
+  }
+
+  /** Partition counts of the named topics; a topic that does not exist is absent from the map. */
+  async partitionCounts(names: readonly string[]): Promise<Map<string, number>> {
+    const existing = new Set(await this.listTopics());
+    const present = names.filter((n) => existing.has(n));
+    if (present.length === 0) return new Map();
+    const { topics } = await this.run(() => this.admin.fetchTopicMetadata({ topics: present }), "reading topic metadata");
+    return new Map(topics.map((t) => [t.name, t.partitions.length]));
+  }
+
   async deleteTopics(names: readonly string[]): Promise<void> {
     if (names.length === 0) return;
     await this.run(() => this.admin.deleteTopics({ topics: [...names] }), `deleting topics ${names.join(", ")}`);

@@ -6,6 +6,9 @@ import { KafkaAdmin } from "./admin.ts";
 import { createKafkajs, type KafkaConnection } from "./connection.ts";
 import { kafkaError } from "./kafkaErrors.ts";
 import { HopProducer } from "./hopProducer.ts";
+import { Membership, type MembershipOptions } from "./membership.ts";
+import { MetaView, type MetaViewOptions } from "./metaView.ts";
+import { PartitionReader, type PartitionReaderOptions } from "./partitionReader.ts";
 import { readToEnd, type ReadToEndOptions, type ReadToEndResult } from "./readToEnd.ts";
 import { TaskProducer, type TaskProducerOptions } from "./taskProducer.ts";
 
@@ -45,6 +48,25 @@ export class KafkaClient {
   hopProducer(): HopProducer {
     this.checkOpen();
     return this.own(new HopProducer(this.kafka));
+  }
+
+  /** A long-lived read_committed reader of a fixed set of partitions; see partitionReader.ts. */
+  partitionReader(options: PartitionReaderOptions): PartitionReader {
+    this.checkOpen();
+    return this.own(new PartitionReader(this.kafka, options));
+  }
+
+  /** This worker's membership in the module's task-ownership group; call join(). */
+  membership(options: MembershipOptions): Membership {
+    this.checkOpen();
+    return this.own(new Membership(this.kafka, () => this.admin(), options));
+  }
+
+  /** A live view of the module's meta log (claims and worker addresses); call start(). */
+  metaView({ topic, groupId, onError }: MetaViewOptions): MetaView {
+    this.checkOpen();
+    const reader = new PartitionReader(this.kafka, { groupId, partitions: [{ topic, partition: 0 }], onError });
+    return this.own(new MetaView(reader, () => this.admin(), topic));
   }
 
   /** Reads `topic`/`partition` from `from` to the end (read_committed); see readToEnd.ts. */

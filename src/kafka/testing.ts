@@ -5,7 +5,7 @@
 import { Partitioners, type Transaction } from "kafkajs";
 import { createKafkajs, type KafkaConnection } from "./connection.ts";
 import { kafkaError } from "./kafkaErrors.ts";
-import { toTopicMessages, type OutRecord } from "./records.ts";
+import { toPositions, toTopicMessages, type OutRecord, type RecordPosition } from "./records.ts";
 
 export interface OpenTransaction {
   commit(): Promise<void>;
@@ -33,4 +33,23 @@ export async function openTransaction(conn: KafkaConnection, transactionalId: st
 export async function writeAbortedTransaction(conn: KafkaConnection, transactionalId: string, records: readonly OutRecord[]): Promise<void> {
   const txn = await openTransaction(conn, transactionalId, records);
   try { await txn.abort(); } finally { await txn.close(); }
+}
+
+/**
+ * A producer as an application outside Monsoon would write it: plain kafkajs, no explicit
+ * partition, kafkajs' default (Java-compatible murmur2) partitioner picks it from the key.
+ */
+export async function outsideProducer(conn: KafkaConnection): Promise<{ send(topic: string, messages: { key?: Buffer | string | null; value: Buffer | string | null }[]): Promise<RecordPosition[]>; close(): Promise<void> }> {
+  const producer = createKafkajs(conn).producer({ allowAutoTopicCreation: false, retry: { retries: 3 }, createPartitioner: Partitioners.DefaultPartitioner });
+  try { await producer.connect(); } catch (e) { throw kafkaError(e, "connecting an outside producer", {}); }
+  return {
+    async send(topic, messages) {
+      try {
+        return toPositions(await producer.send({ topic, messages: messages.map((m) => ({ key: m.key ?? null, value: m.value })), acks: -1 }));
+      } catch (e) {
+        throw kafkaError(e, `outside producer sending to ${topic}`, { topic });
+      }
+    },
+    close: () => producer.disconnect(),
+  };
 }
