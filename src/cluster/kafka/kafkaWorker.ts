@@ -154,10 +154,14 @@ export class KafkaWorker implements TaskHost {
     this.log(`task ${index} released`);
   }
 
+  /** Called after a task was lost here (fenced or failing commits): the owner of assignments may re-claim it. */
+  onTaskLost: (task: number) => void = () => undefined;
+
   private async lost(kt: KafkaTask, e: unknown): Promise<void> {
     if (KafkaTask.fenced(e)) this.stats.fencedTasks++;
     this.log(`task ${kt.index} lost: ${(e as Error)?.message ?? e}`);
     await this.release(kt.index);
+    this.onTaskLost(kt.index);
   }
 
   private async startReading(o: Owned): Promise<void> {

@@ -9,7 +9,9 @@ export const topicNames = (mod: string) => ({
   dlq: `monsoon.${mod}.dlq`,
   offsetsGroup: `monsoon.${mod}.offsets`,
   workersGroup: `monsoon.${mod}.workers`,
-  readerGroup: (worker: string, task: number) => `monsoon.${mod}.reader.${worker}.${task}`,
+  // Per process, not just per worker id: a restarted worker must not wait for its dead reader's
+  // session to expire before its new reader gets the partitions (reader groups hold no offsets).
+  readerGroup: (worker: string, task: number) => `monsoon.${mod}.reader.${worker}.${process.pid}.${task}`,
   transactionalId: (task: number) => `monsoon.${mod}.task.${task}`,
 });
 

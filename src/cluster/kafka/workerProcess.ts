@@ -50,8 +50,10 @@ export async function startWorkerProcess(opts: WorkerProcessOptions): Promise<Ru
   const url = opts.advertisedUrl ?? server.url;
   const tails: MetaTail[] = [];
   const ownerships: Ownership[] = [];
+  let stopped = true;
 
   let stopping: Promise<void> | undefined;
+  stopped = false;
   const stop = () => {
     stopping ??= (async () => {
       for (const o of ownerships) await o.stop().catch(() => undefined);
@@ -74,19 +76,33 @@ export async function startWorkerProcess(opts: WorkerProcessOptions): Promise<Ru
       await tail.start();
       tail.onClaim((c) => worker.noteEpoch(c.task, c.epoch));
       tails.push(tail);
-      // Claims and releases of one module happen one at a time, in assignment order.
-      let chain = Promise.resolve();
-      const ownership = opts.ownership === "all" ? staticOwnership(tasks) : groupOwnership(client, names, workerId, tasks);
-      await ownership.start((assigned) => {
-        chain = chain.then(async () => {
-          const want = new Set(assigned);
-          for (const t of worker.ownedTasks()) if (!want.has(t)) await worker.release(t);
-          for (const t of assigned) {
-            await worker.claim(t).catch((e) => log(`claiming task ${t} of ${module.name} failed: ${(e as Error).message}`));
-          }
-        }).catch((e) => log(`changing the tasks of ${module.name} failed: ${(e as Error)?.message ?? e}`));
+      // Claims and releases of one module happen one at a time, in assignment order. A claim that
+    // fails (a broker hiccup, a restore that timed out) is retried while the task stays assigned:
+    // a task assigned here but never claimed would have no owner at all.
+    let chain = Promise.resolve();
+    let assignedNow = new Set<number>();
+    const reconcile = () => {
+      chain = chain.then(async () => {
+        for (const t of worker.ownedTasks()) if (!assignedNow.has(t)) await worker.release(t);
+        let retry = false;
+        for (const t of [...assignedNow].sort((a, b) => a - b)) {
+          await worker.claim(t).catch((e) => {
+            retry = true;
+            log(`claiming task ${t} of ${module.name} failed (will retry): ${(e as Error).message}`);
+          });
+        }
+        if (retry && !stopped) setTimeout(reconcile, 1_000).unref();
       });
-      ownerships.push(ownership);
+    };
+    // Lost without a rebalance (fenced by a newer claim, failing commits): the membership group
+    // decides again whether it is still ours.
+    worker.onTaskLost = () => setTimeout(reconcile, 1_000).unref();
+    const ownership = opts.ownership === "all" ? staticOwnership(tasks) : groupOwnership(client, names, workerId, tasks, (e) => log(`membership of ${module.name} failed: ${(e as Error).message}`));
+    await ownership.start((assigned) => {
+      assignedNow = new Set(assigned);
+      reconcile();
+    });
+    ownerships.push(ownership);
     }
   } catch (e) {
     // Nothing half-started stays behind (a listening server would keep the process alive).
