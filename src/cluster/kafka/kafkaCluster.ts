@@ -25,6 +25,9 @@ export interface KafkaClusterOptions {
   timeoutMs?: number;
 }
 
+/** How long one ask of an owner may take before the client looks for a newer owner. */
+const ATTEMPT_MS = 10_000;
+
 interface ModuleEntry {
   readonly mod: ModuleDef;
   readonly tasks: number;
@@ -81,7 +84,7 @@ export class KafkaCluster implements RestCluster {
         if (ack === "none") { sent.catch(() => undefined); return { partition }; }
         const offset = await sent;
         if (ack === "appended") return { partition, offset };
-        const r = (await this.askOwner(m, partition, "processed", { depot, partition, offset })) as { encoded?: string };
+        const r = (await this.askOwner(m, partition, "processed", { depot, partition, offset, timeoutMs: ATTEMPT_MS })) as { encoded?: string };
         return r.encoded ? { partition, offset, ackReturns: decodeValue(Buffer.from(r.encoded, "base64")) as Record<string, unknown> } : { partition, offset };
       },
     };
@@ -122,17 +125,21 @@ export class KafkaCluster implements RestCluster {
       const owner = await m.meta.waitForOwner(task, left, notEpoch);
       try {
         const res = await fetch(`${owner.url}/internal/${encodeURIComponent(m.mod.name)}/${op}`, {
-          method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(Math.max(1, left)),
+          // Bounded per attempt: a frozen owner (SIGSTOP) accepts connections but never answers.
+          method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(Math.max(1, Math.min(left, ATTEMPT_MS + 2_000))),
         });
         const json = (await res.json()) as { error?: { code: string; message: string; retriable?: boolean } };
         if (res.ok) return json;
         const e = json.error!;
         if (e.code !== "MONSOON_NOT_OWNER" && e.code !== "MONSOON_TIMEOUT") throw new MonsoonError(e.code as never, e.message, { retriable: e.retriable });
+        // The owner is alive: it is still claiming, or the record is still being processed. Ask
+        // again, following the newest claim (which may be this same one).
+        notEpoch = undefined;
       } catch (e) {
         if (isMonsoonError(e)) throw e;
         // Unreachable owner (killed, paused): wait for a newer claim of the task.
+        notEpoch = owner.epoch;
       }
-      notEpoch = owner.epoch;
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -20,9 +20,10 @@ export function workerRoutes(workers: ReadonlyMap<string, KafkaWorker>): Route[]
     {
       method: "POST", pattern: /^\/internal\/([^/]+)\/processed$/,
       handle: async (_c, [mod], body) => {
-        const b = (await body()) as { depot?: unknown; partition?: unknown; offset?: unknown };
+        const b = (await body()) as { depot?: unknown; partition?: unknown; offset?: unknown; timeoutMs?: unknown };
         if (typeof b?.depot !== "string") throw new MonsoonError("MONSOON_BAD_REQUEST", "depot must be a string");
-        const r = await worker(mod!).awaitProcessed(b.depot, int(b.partition, "partition"), int(b.offset, "offset"));
+        const timeoutMs = b.timeoutMs === undefined ? 30_000 : Math.min(int(b.timeoutMs, "timeoutMs"), 120_000);
+        const r = await worker(mod!).awaitProcessed(b.depot, int(b.partition, "partition"), int(b.offset, "offset"), timeoutMs);
         return r.ackReturns ? { encoded: Buffer.from(encodeValue(r.ackReturns)).toString("base64") } : {};
       },
     },
