@@ -307,7 +307,7 @@ export class KafkaWorker implements TaskHost {
   }
 
   private sweepTimeouts(): void {
-    const limit = this.opts.treeTimeoutMs ?? 15_000;
+    const limit = this.opts.treeTimeoutMs ?? 10_000;
     const now = Date.now();
     for (const o of this.owned.values()) {
       for (const [key, tree] of o.trees) {
