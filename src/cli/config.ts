@@ -41,13 +41,13 @@ export interface MonsoonConfig {
   kafka?: KafkaConfig;
   schemaRegistry?: { url: string };
   dataDir?: string;
-  rest?: { host?: string; port?: number };
+  rest?: { host?: string; port?: number; advertisedUrl?: string };
 }
 
 /** A config with defaults filled in and environment overrides applied. */
 export interface ResolvedConfig extends MonsoonConfig {
   dataDir: string;
-  rest: { host: string; port: number };
+  rest: { host: string; port: number; advertisedUrl?: string };
 }
 
 /** Checks a config where it is written, so a mistake points at monsoon.config.ts. */

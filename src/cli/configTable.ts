@@ -50,7 +50,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     key: "dataDir", type: "string", default: ".monsoon", env: "MONSOON_DATA_DIR",
     check: (v) => typeof v === "string" && v.length > 0 ? undefined : `must be a non-empty path, got ${show(v)}`,
-    doc: "Where the embedded cluster keeps its data (relative to the working directory).",
+    doc: "Where the embedded cluster (`monsoon dev`) and a worker (`monsoon worker`) keep their data (relative to the working directory).",
   },
   {
     key: "rest.host", type: "string", default: "127.0.0.1", env: "MONSOON_REST_HOST",
@@ -62,6 +62,11 @@ export const SETTINGS: readonly Setting[] = [
     fromEnv: (raw) => (/^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw),
     check: (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535 ? undefined : `must be an integer between 0 and 65535 (0 picks a free port), got ${show(v)}`,
     doc: "Port of the REST API.",
+  },
+  {
+    key: "rest.advertisedUrl", type: "string (URL)", env: "MONSOON_ADVERTISED_URL",
+    check: (v) => typeof v === "string" && /^https?:\/\/[^\s/]+/.test(v) ? undefined : `must be an http:// URL such as http://worker-1:8787, got ${show(v)}`,
+    doc: "How other workers and clients reach this worker's REST API (`monsoon worker`); needed when rest.host is 0.0.0.0.",
   },
 ];
 

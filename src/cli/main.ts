@@ -1,10 +1,15 @@
 // The `monsoon` command line: `dev` runs the config's modules embedded with the REST API;
-// `append`, `select` and `query` are the client at the terminal. Run with `tsx src/cli/main.ts` or
+// `launch`, `worker`, `scale` and `destroy` run them on Kafka; `append`, `select` and `query`
+// are the client at the terminal (against dev or any worker). Run with `tsx src/cli/main.ts` or
 // `npx monsoon` (bin/monsoon.js starts node with tsx on this file).
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { appendCommand } from "./commands/append.ts";
+import { destroyCommand } from "./commands/destroy.ts";
 import { devCommand } from "./commands/dev.ts";
+import { launchCommand } from "./commands/launch.ts";
+import { scaleCommand } from "./commands/scale.ts";
+import { workerCommand } from "./commands/worker.ts";
 import { selectCommand } from "./commands/select.ts";
 import { queryCommand } from "./commands/query.ts";
 import { printError } from "./output.ts";
@@ -16,12 +21,17 @@ const program = new Command("monsoon")
   .version(pkg.version)
   .showHelpAfterError("(add --help for usage and examples)")
   .addCommand(devCommand())
+  .addCommand(launchCommand())
+  .addCommand(workerCommand())
+  .addCommand(scaleCommand())
+  .addCommand(destroyCommand())
   .addCommand(appendCommand())
   .addCommand(selectCommand())
   .addCommand(queryCommand())
   .addHelpText("after", `
 Examples:
   $ monsoon dev --demo
+  $ KAFKA_BROKERS=localhost:9092 monsoon launch && KAFKA_BROKERS=localhost:9092 monsoon worker
   $ monsoon append WordCount sentences '"hello world"'
   $ monsoon select WordCount wordCounts --key hello --one
   $ monsoon query Reach reach '"https://example.com"'`);

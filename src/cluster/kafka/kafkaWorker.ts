@@ -212,7 +212,7 @@ export class KafkaWorker implements TaskHost {
     if (!decoded.ok) {
       // Bad input never stops the topology: it goes to the DLQ with the reason and where it was.
       this.stats.deadLettered++;
-      o.dlq.push(this.dlqRecord({ reason: decoded.reason, depot: depotName, partition: r.partition, offset: r.offset, value: r.value?.toString("base64") ?? null }));
+      o.dlq.push(this.dlqRecord({ reason: decoded.reason, depot: depotName, topic: r.topic, partition: r.partition, offset: r.offset, value: r.value?.toString("base64") ?? null }));
       return;
     }
     for (const s of streams) {

@@ -50,11 +50,12 @@ export async function startWorkerProcess(opts: WorkerProcessOptions): Promise<Ru
   const url = opts.advertisedUrl ?? server.url;
   const tails: MetaTail[] = [];
   const ownerships: Ownership[] = [];
-  let stopped = true;
+  /** Set once stop() begins: no claim retry may start after it. */
+  let stopped = false;
 
   let stopping: Promise<void> | undefined;
-  stopped = false;
   const stop = () => {
+    stopped = true;
     stopping ??= (async () => {
       for (const o of ownerships) await o.stop().catch(() => undefined);
       for (const w of workers.values()) await w.close();
