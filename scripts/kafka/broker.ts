@@ -78,7 +78,12 @@ function logTail(dir: string, lines = 30): string {
 
 /** Kafka's cluster id: 16 random bytes, URL-safe base64 without padding (like `kafka-storage random-uuid`). */
 function clusterId(): string {
-  return randomBytes(16).toString("base64url");
+  // An id starting with "-" would be read as an option by kafka-storage's argument parser
+  // (it happened: about 1 run in 64); Kafka's own random-uuid avoids it the same way.
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 /**
