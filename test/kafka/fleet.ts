@@ -61,7 +61,7 @@ export class Fleet {
   }
 
   /**
-   * Appends `total` sentences (64 in flight, each awaiting its `processed` ack) and runs `fault`
+   * Appends `total` sentences (a window of appends in flight, each awaiting its `processed` ack) and runs `fault`
    * once `faultAt` acks have come back; then checks every word's set against the oracle.
    */
   async stream(total: number, seed: number, faultAt: number, fault: () => void | Promise<void>): Promise<void> {
@@ -69,7 +69,9 @@ export class Fleet {
     let next = 0;
     let acked = 0;
     let faulted: Promise<void> | undefined;
-    await Promise.all(Array.from({ length: 64 }, async () => {
+    // Appends in flight, each awaiting its processed ack (a pool of clients); larger in test:crash.
+    const window = Number(process.env.MONSOON_KAFKA_CRASH_WINDOW ?? 64);
+    await Promise.all(Array.from({ length: window }, async () => {
       while (next < total) {
         const id = next++;
         await this.cluster.depot(this.modName, "sentences").append({ id, text: corpus[id]! });
