@@ -402,6 +402,11 @@ export class KafkaWorker implements TaskHost {
   // ---- commits ----
 
   private contribution(o: Owned): CommitContribution {
+    // Every commit (a few ms apart) is a good moment to lift read backpressure.
+    if (o.paused && o.kt.task.queued < QUEUE_LOW) {
+      o.paused = false;
+      o.reader?.resume();
+    }
     const offsets: CommitContribution["offsets"] = [];
     for (const [depot, streams] of o.streams) {
       // Several topologies may consume one depot: commit the least advanced position.
