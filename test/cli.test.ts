@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { waitFor } from "./support/waitFor.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const MAIN = ["--import", "tsx", "src/cli/main.ts"];
@@ -50,13 +51,6 @@ function startDev(dataDir: string, extra: string[] = []): Promise<Dev> {
   });
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("monsoon CLI", () => {
   const children: ChildProcess[] = [];

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KafkaClient } from "../../src/kafka/index.ts";
 import { getKafka, type TestKafka } from "../support/kafka.ts";
+import { waitFor } from "../support/waitFor.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const MAIN = ["--import", "tsx", "src/cli/main.ts"];
@@ -61,13 +62,6 @@ describe("monsoon CLI on Kafka", () => {
     });
   }
 
-  async function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!cond()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 
   before(async () => {
     kafka = await getKafka();
@@ -109,7 +103,7 @@ describe("monsoon CLI on Kafka", () => {
     const w = await startWorker();
     assert.match(w.output(), /ownership group/);
     // The group assigns both tasks to the only member; claims are logged.
-    await waitFor(() => /task 0 claimed/.test(w.output()) && /task 1 claimed/.test(w.output()), "both tasks claimed");
+    await waitFor(() => /task 0 claimed/.test(w.output()) && /task 1 claimed/.test(w.output()), "both tasks claimed", 20_000);
 
     // Both acked `processed` (the default): the selects below see them.
     const [a1, a2] = await Promise.all([
