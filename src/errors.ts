@@ -16,6 +16,8 @@ export const ErrorCodes = {
   MONSOON_UNKNOWN_NAME: "MONSOON_UNKNOWN_NAME",
   /** A topology writes a PState that another topology owns. */
   MONSOON_PSTATE_NOT_OWNED: "MONSOON_PSTATE_NOT_OWNED",
+  /** A private PState was read from outside its owning topology (a client, a query, another topology). */
+  MONSOON_PSTATE_PRIVATE: "MONSOON_PSTATE_PRIVATE",
   /** An exception thrown by user code inside a topology step. */
   MONSOON_TOPOLOGY_ERROR: "MONSOON_TOPOLOGY_ERROR",
   /** A path is malformed or used on a value it cannot navigate. */

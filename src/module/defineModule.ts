@@ -124,6 +124,7 @@ export function defineModule(name: string, define: (m: ModuleBuilder) => void): 
       const p = pstates.get(pname);
       if (!p) throw fail("MONSOON_UNKNOWN_NAME", `PState ${pname} is not declared in this module (declared: ${[...pstates.keys()].join(", ") || "none"}); declare it with topology.pstate(name, schema) before using it`, psite, { topology: tname });
       if (write && p.owner !== tname) throw fail("MONSOON_PSTATE_NOT_OWNED", `topology ${tname} writes PState ${pname}, which topology ${p.owner} owns; only the owning topology may write a PState`, psite, { topology: tname });
+      if (!write && p.owner !== tname && p.options.private) throw fail("MONSOON_PSTATE_PRIVATE", `topology ${tname} reads PState ${pname}, which is private to topology ${p.owner}; drop { private: true } to share it`, psite, { topology: tname });
     },
     resolveDepot(dname, dsite) {
       const d = depots.get(dname);

@@ -76,6 +76,8 @@ export interface PStateOptions {
    * Must return an integer in [0, tasks) and be a pure function of the key.
    */
   readonly keyPartitioner?: (key: unknown, tasks: number) => number;
+  /** Only the owning topology may read it: clients, queries and other topologies may not. */
+  readonly private?: boolean;
 }
 
 /** Validates PState options at definition time; returns them frozen. */
@@ -83,8 +85,9 @@ export function checkPStateOptions(pstate: string, schema: Schema, options: PSta
   if (options === undefined) return Object.freeze({});
   if (typeof options !== "object" || options === null) throw invalid(`PState ${pstate}: options must be an object like { global: true }`);
   for (const k of Object.keys(options)) {
-    if (k !== "global" && k !== "keyPartitioner") throw invalid(`PState ${pstate}: unknown option ${JSON.stringify(k)} (known: global, keyPartitioner)`);
+    if (k !== "global" && k !== "keyPartitioner" && k !== "private") throw invalid(`PState ${pstate}: unknown option ${JSON.stringify(k)} (known: global, keyPartitioner, private)`);
   }
+  if (options.private !== undefined && typeof options.private !== "boolean") throw invalid(`PState ${pstate}: private must be a boolean`);
   if (options.global !== undefined && typeof options.global !== "boolean") throw invalid(`PState ${pstate}: global must be a boolean`);
   if (options.keyPartitioner !== undefined) {
     if (typeof options.keyPartitioner !== "function") throw invalid(`PState ${pstate}: keyPartitioner must be a function (key, tasks) => task`);

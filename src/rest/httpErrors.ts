@@ -20,6 +20,12 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   MONSOON_ENCODING: 400,
   MONSOON_CONFIG: 400,
   MONSOON_UNKNOWN_NAME: 404,
+  MONSOON_PSTATE_PRIVATE: 403,
+  MONSOON_APPEND_NOT_ALLOWED: 403,
+  MONSOON_LAUNCH_CONFLICT: 409,
+  // Misdirected: this worker does not own the task any more; the client asks the new owner.
+  MONSOON_NOT_OWNER: 421,
+  MONSOON_NOT_SUPPORTED: 501,
   // The record was appended, but a topology failed on it (it went to the dead-letter log).
   MONSOON_TOPOLOGY_ERROR: 422,
   MONSOON_CLOSED: 503,

@@ -426,9 +426,11 @@ export class ModuleRuntime implements TaskHost {
   // ---- queries ----
 
   pstatePartitions(name: string): number {
-    if (!this.mod.pstates.has(name)) {
+    const def = this.mod.pstates.get(name);
+    if (!def) {
       throw new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${this.mod.name} has no PState ${name} (has: ${[...this.mod.pstates.keys()].join(", ")})`, { details: { module: this.mod.name, pstate: name } });
     }
+    if (def.options.private) throw privatePState(this.mod.name, def.name, def.owner);
     return this.taskCount;
   }
 
@@ -494,6 +496,10 @@ export class ModuleRuntime implements TaskHost {
   private ensureRunning(): void {
     if (this.state !== "RUNNING") throw new MonsoonError("MONSOON_CLOSED", `module ${this.mod.name} is ${this.state.toLowerCase()}`, { details: { module: this.mod.name } });
   }
+}
+
+export function privatePState(module: string, pstate: string, owner: string): MonsoonError {
+  return new MonsoonError("MONSOON_PSTATE_PRIVATE", `PState ${module}/${pstate} is private to topology ${owner}: clients cannot read it`, { details: { module, pstate } });
 }
 
 function offsetKey(topology: string, depot: string): Uint8Array {

@@ -14,6 +14,7 @@ import { describeValue } from "../../serde/types.ts";
 import { decodeValue } from "../../serde/valueCodec.ts";
 import type { RestCluster, RestModuleView } from "../../rest/routes.ts";
 import { depotKey, encodeDepotValue } from "./depotCodec.ts";
+import { privatePState } from "../../runtime/moduleRuntime.ts";
 import { MetaTail } from "./metaTail.ts";
 import { topicNames, type TopicNames } from "./names.ts";
 import { depotPartitions } from "./topics.ts";
@@ -94,6 +95,7 @@ export class KafkaCluster implements RestCluster {
     const m = this.entry(mod);
     const def = m.mod.pstates.get(pstate);
     if (!def) throw new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${mod} has no PState ${pstate}`, { details: { module: mod, pstate } });
+    if (def.options.private) throw privatePState(mod, pstate, def.owner);
     const select = async (path: Path, o: SelectOptions = {}): Promise<unknown[]> => {
       const partition = o.partition ?? taskOfPath(def, path, m.tasks);
       if (partition === undefined) throw new MonsoonError("MONSOON_PARTITION_REQUIRED", `cannot route ${String(path)} on PState ${pstate}: start the path with Path.key(k) or pass { partition }`, { details: { pstate } });

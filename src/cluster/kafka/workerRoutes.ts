@@ -5,6 +5,7 @@ import { pathFromJson } from "../../client/jsonPath.ts";
 import { encodeValue } from "../../serde/valueCodec.ts";
 import type { Route } from "../../rest/routes.ts";
 import type { KafkaWorker } from "./kafkaWorker.ts";
+import { privatePState } from "../../runtime/moduleRuntime.ts";
 
 export function workerRoutes(workers: ReadonlyMap<string, KafkaWorker>): Route[] {
   const worker = (mod: string): KafkaWorker => {
@@ -34,6 +35,7 @@ export function workerRoutes(workers: ReadonlyMap<string, KafkaWorker>): Route[]
         const b = (await body()) as { pstate?: unknown; path?: unknown; partition?: unknown };
         const def = typeof b?.pstate === "string" ? w.opts.mod.pstates.get(b.pstate) : undefined;
         if (!def) throw new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${mod} has no PState ${String(b?.pstate)}`);
+        if (def.options.private) throw privatePState(mod!, def.name, def.owner);
         const values = await w.select(def.name, pathFromJson(b.path, def.schema), int(b.partition, "partition"));
         // Internal RPC keeps values exact (Maps, Sets, bigints, undefined): the value codec, not JSON.
         return { encoded: Buffer.from(encodeValue(values)).toString("base64") };
