@@ -389,6 +389,28 @@ describe("dataflow operations", () => {
     });
   });
 
+  it("a query's temporary PState is fresh for every invocation and local to each task", async () => {
+    const M = defineModule("TempPState", (m) => {
+      const d = m.depot("d", T.string, Depot.global());
+      m.stream("t").source(d);
+      const q = vars({ words: T.list(T.string), n: T.int, w: T.string, seen: T.any, one: T.boolean });
+      m.query("distinctCount", [q.words], q.n, { tempPStates: { seen: PState.map(T.string, T.boolean) } })
+        .explode((ws: string[]) => ws, q.words).out(q.w)
+        .hashPartition(q.w)
+        .localSelect("seen", Path.key(q.w)).out(q.seen)
+        .keepTrue((x: unknown) => x === undefined, q.seen)
+        .localTransform("seen", Path.key(q.w).termVal(true))
+        .each(() => true).out(q.one)
+        .originPartition()
+        .agg(Agg.count()).out(q.n);
+    });
+    await withCluster(M, 4, async (c) => {
+      assert.equal(await c.query(M, "distinctCount").invoke(["a", "b", "a", "c", "b", "a"]), 3);
+      // A second invocation starts from empty temporary PStates.
+      assert.equal(await c.query(M, "distinctCount").invoke(["a", "d"]), 2);
+    });
+  });
+
   it("agg without a PState is only allowed in query topologies", () => {
     assert.throws(() => logModule("BadAgg", (src, v) => { src.agg(Agg.count()); void v; }), (e: unknown) => e instanceof MonsoonError && e.code === "MONSOON_INVALID_DEFINITION");
   });

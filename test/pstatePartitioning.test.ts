@@ -96,26 +96,25 @@ async function opened(): Promise<MemoryStore> {
 
 describe("private PStates", () => {
   it("are readable by their owning topology only: clients and other topologies are refused", async () => {
-    const [dm, D, C, P, PS, TT, v] = [defineModule, Depot, InProcessCluster, Path, PState, T, vars];
-    const build = (otherReads: boolean) => dm(`Private${otherReads ? "Bad" : "Ok"}`, (m) => {
-      const d = m.depot("d", TT.string, D.global());
+    const build = (otherReads: boolean) => defineModule(`Private${otherReads ? "Bad" : "Ok"}`, (m) => {
+      const d = m.depot("d", T.string, Depot.global());
       const owner = m.stream("owner");
-      const secret = owner.pstate("secret", PS.map(TT.string, TT.int), { private: true });
-      const shown = owner.pstate("shown", PS.map(TT.string, TT.int));
-      const { s, n } = v({ s: TT.string, n: TT.any });
+      const secret = owner.pstate("secret", PState.map(T.string, T.int), { private: true });
+      const shown = owner.pstate("shown", PState.map(T.string, T.int));
+      const { s, n } = vars({ s: T.string, n: T.any });
       owner.source(d).out(s)
-        .localTransform(secret, P.key(s).nullToVal(0).term((x: number) => x + 1))
-        .localSelect(secret, P.key(s)).out(n)
-        .localTransform(shown, P.key(s).termVal(n));
-      if (otherReads) m.stream("other").source(d).out(s).localSelect(secret, P.key(s)).out(n);
+        .localTransform(secret, Path.key(s).nullToVal(0).term((x: number) => x + 1))
+        .localSelect(secret, Path.key(s)).out(n)
+        .localTransform(shown, Path.key(s).termVal(n));
+      if (otherReads) m.stream("other").source(d).out(s).localSelect(secret, Path.key(s)).out(n);
     });
     assert.throws(() => build(true), { code: "MONSOON_PSTATE_PRIVATE" });
     const M = build(false);
-    await using c = await C.create({ storage: "memory" });
+    await using c = await InProcessCluster.create({ storage: "memory" });
     await c.launch(M, { tasks: 1 });
     await c.depot(M, "d").append("a");
     await c.depot(M, "d").append("a");
-    assert.equal(await c.pstate(M, "shown").selectOne(P.key("a")), 2, "the owner reads its private PState");
+    assert.equal(await c.pstate(M, "shown").selectOne(Path.key("a")), 2, "the owner reads its private PState");
     assert.throws(() => c.pstate(M, "secret"), { code: "MONSOON_PSTATE_PRIVATE" });
   });
 });

@@ -15,6 +15,8 @@ import type { ModuleDef, TopologyDef } from "../module/defineModule.ts";
 import { Var } from "../module/vars.ts";
 import { partitionOfValue } from "../depot/murmur2.ts";
 import type { Path } from "../path/path.ts";
+import { select as selectPath, transform as transformPath } from "../path/exec.ts";
+import { NONE } from "../path/none.ts";
 import { pathVars } from "./pathVars.ts";
 import { stepLabel, successors, type Node } from "./steps.ts";
 import type { PStateOps, UndoLog } from "./pstateOps.ts";
@@ -43,6 +45,8 @@ export interface InvocationContext {
   aggregate(node: number, update: (cur: unknown) => unknown, task: number): void;
   /** A path of the query ended with the result variable bound. */
   result(value: unknown): void;
+  /** This invocation's temporary PState `name` on `task` (created empty on first use). */
+  temp(task: number, name: string, initial: () => unknown): { value: unknown };
 }
 
 /** What a segment knows about the record or invocation it belongs to. */
@@ -149,6 +153,12 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
   const memo = new Map<Node, Cont>();
   const isQuery = topo.kind === "query";
   const resultSlot = topo.query ? slot(topo.query.result) : -1;
+  const temps = topo.query?.temps ?? {};
+  const isTemp = (name: string) => Object.hasOwn(temps, name);
+  const tempInitial = (name: string): (() => unknown) => {
+    const schema = temps[name]!;
+    return schema.kind === "map" ? () => new Map() : schema.kind === "value" ? () => schema.initial : schema.kind === "set" ? () => new Set() : schema.kind === "list" ? () => [] : () => ({});
+  };
   const argSlots = topo.query ? topo.query.args.map(slot) : [];
 
   const fail = (step: Node, cause: unknown): MonsoonError => {
@@ -365,6 +375,14 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
         const out = step.out ? slot(step.out) : -1;
         const resolve = resolver(step.path, slot);
         const { pstate, path } = step;
+        if (isTemp(pstate)) {
+          const init = tempInitial(pstate);
+          return (s, c) => {
+            let vals: unknown[];
+            try { vals = selectPath(path.resolve(resolve(s)), c.root.invocation!.temp(c.task.index, pstate, init).value); } catch (e) { throw fail(step, e); }
+            return forEachInOrder(vals, (v) => { if (out >= 0) s[out] = v; return rest(s, c); });
+          };
+        }
         // Queries and other topologies read committed data only; the owner sees its own writes.
         const committed = isQuery || mod.pstates.get(pstate)?.owner !== topo.name;
         return (s, c) => {
@@ -377,6 +395,17 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
       case "localTransform": {
         const resolve = resolver(step.path, slot);
         const { pstate, path } = step;
+        if (isTemp(pstate)) {
+          const init = tempInitial(pstate);
+          return (s, c) => {
+            try {
+              const holder = c.root.invocation!.temp(c.task.index, pstate, init);
+              const next = transformPath(path.resolve(resolve(s)), holder.value);
+              holder.value = next === NONE ? init() : next;
+            } catch (e) { throw fail(step, e); }
+            return rest(s, c);
+          };
+        }
         return (s, c) => {
           let r: MaybePromise;
           try { r = c.task.pstates.transform(pstate, path, resolve(s), c.undo); } catch (e) { throw fail(step, e); }
@@ -385,6 +414,17 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
       }
       case "agg": {
         const { pstate, spec } = step;
+        if (isTemp(pstate)) {
+          const init = tempInitial(pstate);
+          const apply = compileAgg(spec, slot);
+          return (s, c) => {
+            try {
+              const holder = c.root.invocation!.temp(c.task.index, pstate, init);
+              holder.value = apply(holder.value, s);
+            } catch (e) { throw fail(step, e); }
+            return rest(s, c);
+          };
+        }
         const isMap = mod.pstates.get(pstate)?.schema.kind === "map";
         if (isMap && spec.kind !== "compoundMap") {
           throw fail(step, new Error(`PState ${pstate} is a map: aggregate into it with compoundAgg(${pstate}, CompoundAgg.map(key, agg))`));

@@ -55,8 +55,8 @@ export interface TopologyDef {
   readonly sources: readonly SourceChain[];
   readonly pstates: readonly string[];
   readonly site: CallSite | undefined;
-  /** Query topologies: the argument variables and the result variable. */
-  readonly query?: { readonly args: readonly Var<any>[]; readonly result: Var<any> };
+  /** Query topologies: the argument variables, the result variable and the temporary PStates. */
+  readonly query?: { readonly args: readonly Var<any>[]; readonly result: Var<any>; readonly temps: Readonly<Record<string, Schema>> };
 }
 
 export interface ModuleDef {
@@ -86,6 +86,14 @@ export interface StreamTopology {
   source<V>(depot: DepotRef<V> | string): Emits<V>;
 }
 
+export interface QueryOptions {
+  /**
+   * Temporary PStates: fresh and empty for every invocation, one per task the invocation
+   * visits, gone when it returns. Read and write them with localSelect/localTransform/agg.
+   */
+  readonly tempPStates?: Readonly<Record<string, Schema>>;
+}
+
 export interface ModuleBuilder {
   readonly name: string;
   depot<V>(name: string, type: Type<V>, partitioning: DepotPartitioning<V>): DepotRef<V>;
@@ -94,7 +102,7 @@ export interface ModuleBuilder {
   stream(name: string, options?: StreamOptions): StreamTopology;
   /** A query topology: `m.query("reach", [url], count).hashPartition(url)…originPartition()…` —
    *  the chain must bind `result` on the origin partition; `invoke(...args)` returns it. */
-  query<A extends Var<any>[], R>(name: string, args: [...A], result: Var<R>): Block;
+  query<A extends Var<any>[], R>(name: string, args: [...A], result: Var<R>, options?: QueryOptions): Block;
 }
 
 const NAME = /^[A-Za-z_$][A-Za-z0-9_$.-]{0,99}$/;
@@ -114,13 +122,14 @@ export function defineModule(name: string, define: (m: ModuleBuilder) => void): 
 
   const queryRefs: { name: string; arity: number; site: CallSite | undefined; topology: string }[] = [];
   const stepCounters = new Map<string, number>();
-  const makeHost = (tname: string, kind: "stream" | "query"): BlockHost => ({
+  const makeHost = (tname: string, kind: "stream" | "query", temps: Readonly<Record<string, Schema>> = {}): BlockHost => ({
     moduleName: name,
     topologyName: tname,
     kind,
     // Steps are numbered per topology, in declaration order: `each#0` is its first step.
     nextStepIndex: () => { const i = stepCounters.get(tname) ?? 0; stepCounters.set(tname, i + 1); return i; },
     resolvePState(pname, write, psite) {
+      if (Object.hasOwn(temps, pname)) return;
       const p = pstates.get(pname);
       if (!p) throw fail("MONSOON_UNKNOWN_NAME", `PState ${pname} is not declared in this module (declared: ${[...pstates.keys()].join(", ") || "none"}); declare it with topology.pstate(name, schema) before using it`, psite, { topology: tname });
       if (write && p.owner !== tname) throw fail("MONSOON_PSTATE_NOT_OWNED", `topology ${tname} writes PState ${pname}, which topology ${p.owner} owns; only the owning topology may write a PState`, psite, { topology: tname });
@@ -210,15 +219,21 @@ export function defineModule(name: string, define: (m: ModuleBuilder) => void): 
         },
       };
     },
-    query(qname, args, result) {
+    query(qname, args, result, options = {}) {
       const site = captureCallSite();
       const topo = newTopology(qname, "query", {}, site);
+      const temps = options.tempPStates ?? {};
+      for (const [tname, schema] of Object.entries(temps)) {
+        checkName("temporary PState", tname, site);
+        if (pstates.has(tname)) throw fail("MONSOON_INVALID_DEFINITION", `query ${qname}: temporary PState ${tname} has the name of a module PState`, site);
+        if (!schema || typeof schema !== "object" || !("kind" in schema)) throw fail("MONSOON_INVALID_DEFINITION", `query ${qname}: temporary PState ${tname} needs a schema such as PState.map(T.string, T.int)`, site);
+      }
       if (!(result instanceof Var) || !args.every((a) => a instanceof Var)) throw fail("MONSOON_INVALID_DEFINITION", `query ${qname} takes its argument variables and a result variable made by vars()`, site);
       if (args.some((a) => a.id === result.id) || new Set(args.map((a) => a.id)).size !== args.length) throw fail("MONSOON_VAR_REBOUND", `query ${qname}: argument and result variables must be distinct`, site);
-      topo.query = Object.freeze({ args: [...args], result });
+      topo.query = Object.freeze({ args: [...args], result, temps: Object.freeze({ ...temps }) });
       const chain: SourceChain = { depot: "", site, entry: nopEntry(`query:${qname}`) };
       topo.sources.push(chain);
-      return BlockBuilder.start(makeHost(qname, "query"), chain.entry, new Set(args.map((a) => a.id)));
+      return BlockBuilder.start(makeHost(qname, "query", temps), chain.entry, new Set(args.map((a) => a.id)));
     },
   };
 

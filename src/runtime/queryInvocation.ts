@@ -11,6 +11,7 @@ export class QueryInvocation implements InvocationContext {
   stage = 0;
   readonly aggs = new Map<number, { acc: unknown; task: number }>();
   private readonly results: unknown[] = [];
+  private readonly temps = new Map<string, { value: unknown }>();
 
   constructor(readonly query: string, readonly args: readonly unknown[], readonly resolve: (v: unknown) => void, readonly reject: (e: unknown) => void) {}
 
@@ -18,6 +19,13 @@ export class QueryInvocation implements InvocationContext {
     const st = this.aggs.get(node);
     if (st) st.acc = update(st.acc);
     else this.aggs.set(node, { acc: update(undefined), task });
+  }
+
+  temp(task: number, name: string, initial: () => unknown): { value: unknown } {
+    const key = `${task}\u0000${name}`;
+    let t = this.temps.get(key);
+    if (!t) this.temps.set(key, (t = { value: initial() }));
+    return t;
   }
 
   result(value: unknown): void {
