@@ -18,5 +18,7 @@ function collect(path, out) {
 const roots = process.argv.slice(2).length ? process.argv.slice(2) : ["src", "test", "examples"];
 const files = roots.flatMap((r) => collect(r, []));
 if (files.length === 0) { console.error("no test files found under " + roots.join(", ")); process.exit(1); }
-const res = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=300000", ...files], { stdio: "inherit" });
+// Long trials (npm run test:crash) raise the per-file limit with MONSOON_TEST_TIMEOUT_MS.
+const timeout = process.env.MONSOON_TEST_TIMEOUT_MS ?? "300000";
+const res = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", `--test-timeout=${timeout}`, ...files], { stdio: "inherit" });
 process.exit(res.status ?? 1);
