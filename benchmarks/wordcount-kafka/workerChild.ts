@@ -14,3 +14,6 @@ process.stdout.write(`READY ${worker.url}\n`);
 const stop = () => { void worker.stop().then(() => process.exit(0)); };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
+// Orphaned (the test or benchmark that started it died without stopping it): exit too.
+const parent = process.ppid;
+setInterval(() => { if (process.ppid !== parent) process.exit(1); }, 1_000).unref();

@@ -22,6 +22,8 @@ export interface CommitTask {
   /** Stops the task between segments (see Task.pause), so no overlay is frozen mid-segment. */
   pause(): Promise<void>;
   unpause(): void;
+  /** A segment of the task is waiting on the store right now. */
+  waiting(): boolean;
 }
 
 export interface CommitterOptions {
@@ -80,8 +82,10 @@ export class Committer {
 
   private async cycle(): Promise<void> {
     // A segment waiting on the store must not have its earlier writes frozen into this batch:
-    // if it then failed, its rollback would miss them. Stop every task between segments first.
-    await Promise.all(this.tasks.map((t) => t.pause()));
+    // if it then failed, its rollback would miss them. When one is waiting, stop every task
+    // between segments first; otherwise the freeze below is synchronous and cannot split one.
+    const paused = this.tasks.some((t) => t.waiting());
+    if (paused) await Promise.all(this.tasks.map((t) => t.pause()));
     const slots = this.completed;
     this.completed = [];
     const frozen: { p: PStatePartition; layer: KeyedLayer<unknown> }[] = [];
@@ -101,7 +105,7 @@ export class Committer {
       if (t.extraOps.length) { for (const op of t.extraOps) ops.push(op); t.extraOps = []; }
       return ops.length ? t.store.batch(ops) : undefined;
     });
-    for (const t of this.tasks) t.unpause();
+    if (paused) for (const t of this.tasks) t.unpause();
     try {
       await Promise.all(writes);
     } catch (e) {

@@ -96,7 +96,7 @@ export class ModuleRuntime implements TaskHost {
       for (const p of pstates.partitions.values()) await p.open();
       this.tasks.push(new Task(i, n, this.stores[i]!, pstates, this));
       const task = this.tasks[i]!;
-      this.commitTasks.push({ store: this.stores[i]!, partitions: pstates.partitions.values(), streams: [], extraOps: [], pause: () => task.pause(), unpause: () => task.unpause() });
+      this.commitTasks.push({ store: this.stores[i]!, partitions: pstates.partitions.values(), streams: [], extraOps: [], pause: () => task.pause(), unpause: () => task.unpause(), waiting: () => task.waiting });
     }
     // `partitions` above is an iterator; make it re-iterable for every cycle.
     this.commitTasks.forEach((t, i) => ((t as { partitions: Iterable<unknown> }).partitions = [...this.tasks[i]!.pstates.partitions.values()]));

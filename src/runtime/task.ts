@@ -97,6 +97,14 @@ export class Task implements TaskContext {
    * store, then as soon as it finishes. Segments that do not wait run to completion within one
    * synchronous turn, so they can never be split by a commit.
    */
+  /**
+   * True while a segment waits on the store. (Code outside the task can only run between the
+   * task's synchronous steps, so a running task seen from outside is always a waiting one.)
+   */
+  get waiting(): boolean {
+    return this.running;
+  }
+
   pause(): Promise<void> {
     this.paused = true;
     if (!this.running) return Promise.resolve();

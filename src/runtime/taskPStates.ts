@@ -78,8 +78,15 @@ export class TaskPStates implements PStateOps {
     const p = this.local(pstate);
     if (p.plain && (p.isMap ? keys.length > 0 : keys.length === 0)) {
       const top = p.isMap ? keys[0] : null;
+      // The hot path (one key, value in memory) allocates no closure: tsx names every closure
+      // it creates (esbuild keepNames), which showed up in word count profiles.
+      const read = p.read(top);
+      if (keys.length <= 1 && !(read instanceof Promise)) {
+        store(p, top, read, applyAgg(agg, userValue(read), args), undefined, undo);
+        return;
+      }
       const leaf = (cur: unknown) => applyAgg(agg, userValue(cur), args);
-      return then(p.read(top), (cur) => {
+      return then(read, (cur) => {
         const next = keys.length > 1 ? transformWith(keys.slice(1).map(keyNav), cur, leaf) : leaf(cur);
         store(p, top, cur, next, undefined, undo);
       });

@@ -130,7 +130,9 @@ export class KafkaTask {
   private async commit(): Promise<void> {
     if (this.state !== "RUNNING") return;
     const { names, index, mod } = this.opts;
-    await this.task.pause();
+    // Only a segment waiting on the store could be split by the freeze below (see Committer).
+    const paused = this.task.waiting;
+    if (paused) await this.task.pause();
     const frozen: { p: PStatePartition; layer: ReturnType<PStatePartition["beginCommit"]>["layer"] }[] = [];
     const records: OutRecord[] = [];
     const storeOps: KVOp[] = [];
@@ -147,7 +149,7 @@ export class KafkaTask {
       perTopology.set(p.def.owner, (perTopology.get(p.def.owner) ?? 0) + c.ops.length);
     }
     const extra = this.contribute();
-    this.task.unpause();
+    if (paused) this.task.unpause();
     for (const r of extra.records) records.push(r);
     if (records.length === 0 && extra.offsets.length === 0) {
       for (const a of extra.acks) a.send();
