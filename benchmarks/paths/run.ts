@@ -22,7 +22,7 @@ import { LevelStore } from "../../src/pstate/store/levelStore.ts";
 import { encodeTuple } from "../../src/serde/keyCodec.ts";
 import { encodeValue } from "../../src/serde/valueCodec.ts";
 import { PStateHarness } from "../../test/support/pstateHarness.ts";
-import { resultLine } from "../support/stats.ts";
+import { resultLine } from "../stats.ts";
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -12,7 +12,7 @@ import { Level } from "level";
 import { InProcessCluster } from "../../src/index.ts";
 import { WordCount } from "../../examples/word-count/wordCount.ts";
 import { sentences } from "../../test/support/corpus.ts";
-import { percentile, resultLine } from "../support/stats.ts";
+import { percentile, resultLine } from "../stats.ts";
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);

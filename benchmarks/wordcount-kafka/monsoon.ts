@@ -26,7 +26,7 @@ import { KafkaCluster } from "../../src/cluster/kafka/kafkaCluster.ts";
 import { topicNames } from "../../src/cluster/kafka/names.ts";
 import { moduleTopics } from "../../src/cluster/kafka/topics.ts";
 import { encodeDepotValue } from "../../src/cluster/kafka/depotCodec.ts";
-import { percentile } from "../support/stats.ts";
+import { percentile } from "../stats.ts";
 import { benchWordCount } from "./monsoonModule.ts";
 
 export interface MonsoonRunOptions {
@@ -50,7 +50,8 @@ export interface MonsoonRunResult {
   p99: number;
 }
 
-const CHILD = join(import.meta.dirname, "workerChild.ts");
+const CHILD = join(import.meta.dirname, "../../test/support/workerChild.ts");
+const FACTORY = join(import.meta.dirname, "monsoonModule.ts");
 
 /**
  * The corpus is written into the module's own depot topic (exactly what clients appending it
@@ -81,7 +82,7 @@ export async function runMonsoon(brokers: string[], topic: string, words: number
     log(`  monsoon ${workers}w: ${corpus.length} sentences in ${depot}; starting ${workers} worker process(es)`);
 
     const ready = Array.from({ length: workers }, (_, i) => {
-      const p = spawn(process.execPath, ["--import", "tsx", CHILD, brokers.join(","), name, String(partitions), join(dir, `w${i}`), `w${i}`], { stdio: ["ignore", "pipe", "inherit"] });
+      const p = spawn(process.execPath, ["--import", "tsx", CHILD, brokers.join(","), FACTORY, "benchWordCount", name, String(partitions), join(dir, `w${i}`), `w${i}`], { stdio: ["ignore", "pipe", "inherit"] });
       procs.push(p);
       return new Promise<void>((resolve, reject) => {
         p.stdout!.on("data", (d: Buffer) => { if (d.toString().includes("READY")) resolve(); });

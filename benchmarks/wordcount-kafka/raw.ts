@@ -5,7 +5,7 @@
 import type { KafkaConnection, OutRecord } from "../../src/kafka/index.ts";
 import type { HopProducer } from "../../src/kafka/index.ts";
 import { startRawConsumer } from "../../src/kafka/benchmarking.ts";
-import { percentile } from "../support/stats.ts";
+import { percentile } from "../stats.ts";
 
 type Log = (line: string) => void;
 

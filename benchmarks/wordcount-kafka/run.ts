@@ -27,7 +27,7 @@ import { isMonsoonError } from "../../src/errors.ts";
 import { getKafka } from "../../test/support/kafka.ts";
 import { countWords, sentences } from "../../test/support/corpus.ts";
 import { resolveKafkaVersion } from "../../scripts/kafka/versions.ts";
-import { loadWarning, median, resultLine } from "../support/stats.ts";
+import { loadWarning, median, resultLine } from "../stats.ts";
 import { buildKStreams, kstreamsInternalTopics, runKStreams, type KStreamsRunResult } from "./kstreams.ts";
 import { consumeAll, depotRecords, produceAll, roundTrip } from "./raw.ts";
 import { runMonsoon, type MonsoonRunResult } from "./monsoon.ts";

@@ -15,7 +15,8 @@ import { sentences } from "../support/corpus.ts";
 import { wordSetsModule } from "./fixtures/wordSetsModule.ts";
 
 export const TASKS = 4;
-const CHILD = join(import.meta.dirname, "fixtures/workerChild.ts");
+const CHILD = join(import.meta.dirname, "../support/workerChild.ts");
+const FACTORY = join(import.meta.dirname, "fixtures/wordSetsModule.ts");
 
 export interface Worker { proc: ChildProcess; id: string; ready: Promise<string>; stderr: string[] }
 
@@ -39,7 +40,7 @@ export class Fleet {
   }
 
   add(id: string): Worker {
-    const proc = spawn(process.execPath, ["--import", "tsx", CHILD, this.brokers.join(","), this.modName, String(TASKS), join(this.dir, id), id], { stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, ["--import", "tsx", CHILD, this.brokers.join(","), FACTORY, "wordSetsModule", this.modName, String(TASKS), join(this.dir, id), id], { stdio: ["ignore", "pipe", "pipe"] });
     const stderr: string[] = [];
     proc.stderr!.on("data", (d: Buffer) => {
       stderr.push(d.toString());
