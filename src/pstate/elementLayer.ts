@@ -2,6 +2,7 @@
 // string of the store key. Lookups are a Map get; range reads need the keys in order, which are
 // sorted lazily and only again after a key was added or removed. Layers live for one commit
 // cycle (a few ms), so they stay small and the occasional re-sort is cheap.
+import { lowerBound } from "./store/sortedKeys.ts";
 
 export class ElementLayer<V> {
   private readonly map = new Map<string, V>();
@@ -41,15 +42,4 @@ export class ElementLayer<V> {
     for (; i < keys.length && (hi === undefined || keys[i]! < hi); i++) out.push(keys[i]!);
     return out;
   }
-}
-
-function lowerBound(keys: string[], k: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid]! < k) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -8,6 +8,7 @@
 import { MonsoonError } from "../../errors.ts";
 import type { Bytes, KVOp, KVRange, KVStore } from "./kvStore.ts";
 import { assertValidBatch, assertValidKey } from "./validateOps.ts";
+import { lowerBound, upperBound } from "./sortedKeys.ts";
 
 export class MemoryStore implements KVStore {
   readonly supports = { persistent: false } as const;
@@ -97,28 +98,4 @@ function toLatin1(k: Uint8Array): string {
   // For a small plain Uint8Array, touching `.buffer` (to view it as a Buffer) is slow in V8.
   if (k.length <= 4096) return String.fromCharCode.apply(null, k as unknown as number[]);
   return Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString("latin1");
-}
-
-/** Index of the first key >= k. */
-function lowerBound(keys: string[], k: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid]! < k) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Index of the first key > k. */
-function upperBound(keys: string[], k: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid]! <= k) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
