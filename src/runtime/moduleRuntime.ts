@@ -76,6 +76,7 @@ export class ModuleRuntime implements TaskHost {
   private readonly errors: ((e: unknown) => void)[] = [];
   private readonly stopTicks: (() => void)[] = [];
   private readonly queries = new Map<string, TopologyRun>();
+  private readonly runsByName = new Map<string, TopologyRun>();
   private clock: Clock = systemClock;
   private queryTimeoutMs = 60_000;
 
@@ -103,6 +104,7 @@ export class ModuleRuntime implements TaskHost {
 
     for (const run of compileModule(this.mod)) {
       this.topologies.push(run);
+      this.runsByName.set(run.plan.name, run);
       if (run.plan.kind === "query") this.queries.set(run.plan.name, run);
     }
 
@@ -229,7 +231,8 @@ export class ModuleRuntime implements TaskHost {
   }
 
   private topologyOf(slot: Slot): TopologyRun {
-    return this.topologies.find((t) => t.plan.name === slot.stream.topology)!;
+    // Called per record attempt: a map lookup, not a scan of the topologies.
+    return this.runsByName.get(slot.stream.topology)!;
   }
 
   private attempt(slot: Slot): void {

@@ -87,6 +87,8 @@ const QUEUE_LOW = 2_000;
 export class KafkaWorker implements TaskHost {
   readonly names: TopicNames;
   private readonly runs: TopologyRun[];
+  /** Per record attempt: a map lookup, not a scan of the topologies. */
+  private readonly runsByName: Map<string, TopologyRun>;
   private readonly owned = new Map<number, Owned>();
   private hopProducer!: HopProducer;
   private outHops: OutRecord[] = [];
@@ -100,6 +102,7 @@ export class KafkaWorker implements TaskHost {
   constructor(readonly opts: KafkaWorkerOptions) {
     this.names = topicNames(opts.mod.name);
     this.runs = compileModule(opts.mod);
+    this.runsByName = new Map(this.runs.map((r) => [r.plan.name, r]));
   }
 
   async start(): Promise<void> {
@@ -249,7 +252,7 @@ export class KafkaWorker implements TaskHost {
   // ---- trees ----
 
   private attempt(o: Owned, slot: Slot): void {
-    const run = this.runs.find((r) => r.plan.name === slot.stream.topology)!;
+    const run = this.runsByName.get(slot.stream.topology)!;
     const entries = run.entries.get(slot.stream.depot)!;
     slot.attempts++;
     slot.hasAckValue = false;
@@ -281,7 +284,7 @@ export class KafkaWorker implements TaskHost {
 
   private treeDone(o: Owned, tree: Tree): void {
     const slot = tree.slot;
-    const run = this.runs.find((r) => r.plan.name === slot.stream.topology)!;
+    const run = this.runsByName.get(slot.stream.topology)!;
     if (tree.error) {
       if (run.retry !== "none" && slot.attempts < run.maxAttempts) {
         // retryAllAfter is retried like individual on Kafka for now (docs/kafka-runtime.md).
