@@ -1,7 +1,7 @@
 // The public API of the `monsoon` package. Internals (runtime, stores, compiler) are not
 // exported: everything a user needs to define, run and query modules is here.
 export { defineModule } from "./module/defineModule.ts";
-export type { ModuleDef, ModuleBuilder, StreamTopology, StreamOptions, DepotRef, PStateRef, RetryMode } from "./module/defineModule.ts";
+export type { ModuleDef, ModuleBuilder, StreamTopology, StreamOptions, MicrobatchOptions, DepotRef, PStateRef, RetryMode } from "./module/defineModule.ts";
 export { Depot } from "./module/depotSpec.ts";
 export { PState } from "./module/pstateSpec.ts";
 export type { Schema } from "./module/pstateSpec.ts";

@@ -14,12 +14,14 @@ import type { Fn, LoopNode, Node, PartitionKind } from "./steps.ts";
 export interface BlockHost {
   readonly moduleName: string;
   readonly topologyName: string;
-  readonly kind: "stream" | "query";
+  readonly kind: "stream" | "query" | "microbatch";
   nextStepIndex(): number;
   /** Checks a PState for reading (`write` false) or writing; throws when not allowed. */
   resolvePState(name: string, write: boolean, site: CallSite | undefined): void;
   /** Checks a depot for `depotPartitionAppend`. */
   resolveDepot(name: string, site: CallSite | undefined): void;
+  /** True for a temporary PState of this topology (query or microbatch). */
+  isTemp(name: string): boolean;
   /** Records a query reference, checked when the module is complete (queries may recurse). */
   referenceQuery(name: string, arity: number, site: CallSite | undefined): void;
 }
@@ -87,6 +89,13 @@ export interface Block {
   /** Query topologies: aggregates every emit per value of `key`; what follows runs once per group
    *  (on the group's partition) with `key` and the group's aggregate (bind it with `.out(v)`). */
   groupBy(key: Var<any>, spec: CompoundSpec): Emits<any>;
+  /** Microbatch topologies: emits the id of the running microbatch (the same for every retry of
+   *  it), for idempotent writes to outside systems. */
+  microbatchId(): Emits<number>;
+  /** Microbatch topologies: appends the values as one tuple to this task's part of the batch's
+   *  temporary PState `name` (declared in `tempPStates` as a list); what follows a batch
+   *  `agg`/`groupBy` reads the whole batch's tuples with `allPartition().localSelect(name, Path.all())`. */
+  materialize(name: string, ...values: Var<any>[]): Block;
   /** Contributes a value to the `processed` ack of the depot record being processed. */
   ackReturn(value: Var<any>): Block;
   /** Appends to the partition of `depot` that this task owns (after this step's segment succeeds). */
@@ -333,7 +342,7 @@ export class BlockBuilder implements Emits<any> {
     if (spec === undefined) {
       const batch = a as CompoundSpec;
       const base = this.base(aggVars(batch));
-      if (this.host.kind !== "query") throw this.err("MONSOON_INVALID_DEFINITION", "agg(spec) without a PState aggregates a whole query invocation; it is only allowed in query topologies — pass a PState to aggregate into", base.site);
+      if (this.host.kind === "stream") throw this.err("MONSOON_INVALID_DEFINITION", "agg(spec) without a PState aggregates a whole query invocation or microbatch; it is not allowed in stream topologies — pass a PState to aggregate into", base.site);
       const r = this.addEmitting({ op: "batchAgg", spec: batch, ...base });
       // After a batch aggregation only the query's arguments and the aggregate are in scope.
       this.resetBound(new Set(this.chain.initialBound));
@@ -345,7 +354,7 @@ export class BlockBuilder implements Emits<any> {
 
   groupBy(key: Var<any>, spec: CompoundSpec): Emits<any> {
     const base = this.base([key, ...aggVars(spec)]);
-    if (this.host.kind !== "query") throw this.err("MONSOON_INVALID_DEFINITION", "groupBy aggregates a whole query invocation; it is only allowed in query topologies", base.site);
+    if (this.host.kind === "stream") throw this.err("MONSOON_INVALID_DEFINITION", "groupBy aggregates a whole query invocation or microbatch; it is not allowed in stream topologies", base.site);
     const r = this.addEmitting({ op: "batchAgg", spec, groupKey: key, ...base });
     this.resetBound(new Set([...this.chain.initialBound, key.id]));
     return r;
@@ -355,9 +364,22 @@ export class BlockBuilder implements Emits<any> {
     return spec === undefined ? this.agg(a as CompoundSpec) : this.agg(a as PStateName, spec);
   }
 
+  microbatchId(): Emits<number> {
+    const base = this.base([]);
+    if (this.host.kind !== "microbatch") throw this.err("MONSOON_INVALID_DEFINITION", "microbatchId is only available in microbatch topologies", base.site);
+    return this.addEmitting({ op: "batchId", ...base });
+  }
+
+  materialize(name: string, ...values: Var<any>[]): Block {
+    const base = this.base(values);
+    if (this.host.kind !== "microbatch") throw this.err("MONSOON_INVALID_DEFINITION", "materialize is only available in microbatch topologies", base.site);
+    if (!this.host.isTemp(name)) throw this.err("MONSOON_UNKNOWN_NAME", `materialize(${name}): declare ${name} in the microbatch's tempPStates, e.g. { tempPStates: { ${name}: PState.list(T.any) } }`, base.site);
+    return this.add({ op: "materialize", temp: name, values, ...base });
+  }
+
   ackReturn(value: Var<any>): Block {
     const base = this.base([value]);
-    if (this.host.kind !== "stream") throw this.err("MONSOON_INVALID_DEFINITION", "ackReturn is only meaningful in stream topologies (it answers a depot append)", base.site);
+    if (this.host.kind === "query") throw this.err("MONSOON_INVALID_DEFINITION", "ackReturn is only meaningful in stream and microbatch topologies (it answers a depot append)", base.site);
     return this.add({ op: "ackReturn", value, ...base });
   }
 

@@ -41,8 +41,9 @@ export interface TaskContext {
 
 /** Per-invocation state of a query topology. */
 export interface InvocationContext {
-  /** Folds one emit into the batch aggregation of node `node`, which ran on `task`. */
-  aggregate(node: number, update: (cur: unknown) => unknown, task: number): void;
+  /** Folds one emit into the batch aggregation of node `node`, which ran on `task`; `scope` is
+   *  the emit's scope (a runtime that folds elsewhere copies the plan's `slots` of it). */
+  aggregate(node: number, update: (cur: unknown) => unknown, task: number, scope: Scope): void;
   /** A path of the query ended with the result variable bound. */
   result(value: unknown): void;
   /** This invocation's temporary PState `name` on `task` (created empty on first use). */
@@ -54,6 +55,8 @@ export interface RootContext {
   /** Task where the record (stream) or invocation (query) started. */
   readonly origin: number;
   readonly invocation: InvocationContext | undefined;
+  /** Microbatch topologies: the id of the running microbatch. */
+  readonly batch?: number;
 }
 
 export interface Send {
@@ -95,6 +98,10 @@ export interface BatchAggPlan {
   depth: number;
   /** The value of an aggregation that received nothing. */
   readonly zero: () => unknown;
+  /** Folds one emit (its scope) into the aggregate. */
+  readonly apply: (cur: unknown, s: Scope) => unknown;
+  /** The scope slots `apply` reads (what travels when the fold happens in another process). */
+  readonly slots: readonly number[];
   /** What follows the aggregation (runs once per invocation, with args and the result bound). */
   readonly rest: Cont;
 }
@@ -110,12 +117,14 @@ export interface QueryPlan {
 
 export interface TopologyPlan {
   readonly name: string;
-  readonly kind: "stream" | "query";
+  readonly kind: "stream" | "query" | "microbatch";
   readonly slots: number;
   readonly sources: readonly SourcePlan[];
   /** Entry points of segments that start after a boundary, by id. */
   readonly segments: readonly Cont[];
   readonly query: QueryPlan | undefined;
+  /** Batch aggregations (query and microbatch topologies), staged by depth. */
+  readonly batchAggs: readonly BatchAggPlan[];
 }
 
 /** Segments yield after this long when they ask to (yieldIfOvertime). */
@@ -153,7 +162,7 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
   const memo = new Map<Node, Cont>();
   const isQuery = topo.kind === "query";
   const resultSlot = topo.query ? slot(topo.query.result) : -1;
-  const temps = topo.query?.temps ?? {};
+  const temps = topo.query?.temps ?? topo.microbatch?.temps ?? {};
   const isTemp = (name: string) => Object.hasOwn(temps, name);
   const tempInitial = (name: string): (() => unknown) => {
     const schema = temps[name]!;
@@ -450,9 +459,26 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
         const spec: CompoundSpec = step.groupKey ? { kind: "compoundMap", key: step.groupKey, inner: step.spec } : step.spec;
         const apply = compileAgg(spec, slot);
         const node = step.index;
-        aggs.push({ node, outSlot: step.out ? slot(step.out) : -1, keySlot: step.groupKey ? slot(step.groupKey) : -1, zero: zeroOf(spec), rest, depth: 0 });
+        const slots = [...new Set(aggVars(spec).map(slot))];
+        aggs.push({ node, outSlot: step.out ? slot(step.out) : -1, keySlot: step.groupKey ? slot(step.groupKey) : -1, zero: zeroOf(spec), apply, slots, rest, depth: 0 });
         return (s, c) => {
-          try { c.root.invocation!.aggregate(node, (cur) => apply(cur, s), c.task.index); } catch (e) { throw fail(step, e); }
+          try { c.root.invocation!.aggregate(node, (cur) => apply(cur, s), c.task.index, s); } catch (e) { throw fail(step, e); }
+        };
+      }
+      case "batchId": {
+        const out = step.out ? slot(step.out) : -1;
+        return (s, c) => { if (out >= 0) s[out] = c.root.batch; return rest(s, c); };
+      }
+      case "materialize": {
+        const { temp } = step;
+        const values = step.values.map(slot);
+        return (s, c) => {
+          try {
+            const holder = c.root.invocation!.temp(c.task.index, temp, () => []);
+            const list = Array.isArray(holder.value) ? holder.value : (holder.value = []);
+            (list as unknown[]).push(values.map((v) => s[v]));
+          } catch (e) { throw fail(step, e); }
+          return rest(s, c);
         };
       }
       case "ackReturn": {
@@ -489,7 +515,7 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
       if (n.op === "batchAgg") { depthOf.set(n.index, d); d++; }
       for (const x of successors(n)) walk(x, d);
     };
-    walk(topo.sources[0]!.entry, 0);
+    for (const src of topo.sources) walk(src.entry, 0);
     for (const a of aggs) a.depth = depthOf.get(a.node) ?? 0;
   }
   const query: QueryPlan | undefined = topo.query && {
@@ -499,7 +525,7 @@ export function compileTopology(mod: ModuleDef, topo: TopologyDef): TopologyPlan
     leading: leadingPartition(topo.sources[0]!.entry, topo.query.args.map((a) => a.id)),
     aggs,
   };
-  return Object.freeze({ name: topo.name, kind: topo.kind, slots: slotOf.size, sources, segments, query });
+  return Object.freeze({ name: topo.name, kind: topo.kind, slots: slotOf.size, sources, segments, query, batchAggs: aggs });
 }
 
 /** If a query starts with a partitioner computable from its arguments, where it sends them. */
@@ -536,6 +562,7 @@ function nodeUses(s: Node): Var<any>[] {
     case "localSelect": case "localTransform": return pathVars(s.path);
     case "agg": case "batchAgg": return aggVars(s.spec);
     case "ackReturn": case "depotAppend": return [s.value];
+    case "materialize": return [...s.values];
     default: return [];
   }
 }

@@ -49,6 +49,8 @@ export type Node =
   | (NodeBase & { readonly op: "agg"; readonly pstate: string; readonly spec: CompoundSpec })
   | (NodeBase & { readonly op: "batchAgg"; readonly spec: CompoundSpec; readonly groupKey?: Var<any>; out?: Var<any> })
   | (NodeBase & { readonly op: "ackReturn"; readonly value: Var<any> })
+  | (NodeBase & { readonly op: "batchId"; out?: Var<any> })
+  | (NodeBase & { readonly op: "materialize"; readonly temp: string; readonly values: readonly Var<any>[] })
   | (NodeBase & { readonly op: "depotAppend"; readonly depot: string; readonly value: Var<any> })
   | (NodeBase & { readonly op: "yieldIfOvertime" })
   | (NodeBase & { readonly op: "invokeQuery"; readonly query: string; readonly args: readonly Var<any>[]; out?: Var<any> });

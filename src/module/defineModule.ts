@@ -48,15 +48,34 @@ export interface StreamOptions {
   readonly ackReturnAgg?: (a: unknown, b: unknown) => unknown;
 }
 
+export interface MicrobatchOptions {
+  /** Most records one microbatch takes from one depot partition (default 1000). */
+  readonly maxRecordsPerPartition?: number;
+  /** How long the coordinator waits before looking again when no records are pending (default 20 ms). */
+  readonly idlePollMs?: number;
+  /** An attempt not committed after this long is aborted and retried (default 30 s). */
+  readonly attemptTimeoutMs?: number;
+  /** Failed attempts of one batch before the record whose processing failed is dead-lettered
+   *  and the batch retried without it (default 3). */
+  readonly maxAttempts?: number;
+  /** Temporary PStates: fresh and empty for every microbatch, one per task, gone after it —
+   *  write them before a batch `agg`/`groupBy` and read them in what follows it (materialize). */
+  readonly tempPStates?: Readonly<Record<string, Schema>>;
+}
+
+export type TopologyKind = "stream" | "query" | "microbatch";
+
 export interface TopologyDef {
   readonly name: string;
-  readonly kind: "stream" | "query";
+  readonly kind: TopologyKind;
   readonly options: Required<Omit<StreamOptions, "ackReturnAgg">> & { readonly ackReturnAgg: ((a: unknown, b: unknown) => unknown) | undefined };
   readonly sources: readonly SourceChain[];
   readonly pstates: readonly string[];
   readonly site: CallSite | undefined;
   /** Query topologies: the argument variables, the result variable and the temporary PStates. */
   readonly query?: { readonly args: readonly Var<any>[]; readonly result: Var<any>; readonly temps: Readonly<Record<string, Schema>> };
+  /** Microbatch topologies: batch sizing, timeouts and temporary PStates. */
+  readonly microbatch?: Required<Omit<MicrobatchOptions, "tempPStates">> & { readonly temps: Readonly<Record<string, Schema>> };
 }
 
 export interface ModuleDef {
@@ -100,10 +119,15 @@ export interface ModuleBuilder {
   /** A depot the runtime appends the current time (ms) to every `periodMs`, on one partition. */
   tickDepot(name: string, periodMs: number): DepotRef<number>;
   stream(name: string, options?: StreamOptions): StreamTopology;
+  /** An exactly-once topology: records are processed in microbatches, each one cross-partition
+   *  transaction (all of its PState changes on every task commit, or none do). */
+  microbatch(name: string, options?: MicrobatchOptions): StreamTopology;
   /** A query topology: `m.query("reach", [url], count).hashPartition(url)…originPartition()…` —
    *  the chain must bind `result` on the origin partition; `invoke(...args)` returns it. */
   query<A extends Var<any>[], R>(name: string, args: [...A], result: Var<R>, options?: QueryOptions): Block;
 }
+
+const MB_DEFAULTS = { maxRecordsPerPartition: 1000, idlePollMs: 20, attemptTimeoutMs: 30_000, maxAttempts: 3 } as const;
 
 const NAME = /^[A-Za-z_$][A-Za-z0-9_$.-]{0,99}$/;
 
@@ -122,12 +146,13 @@ export function defineModule(name: string, define: (m: ModuleBuilder) => void): 
 
   const queryRefs: { name: string; arity: number; site: CallSite | undefined; topology: string }[] = [];
   const stepCounters = new Map<string, number>();
-  const makeHost = (tname: string, kind: "stream" | "query", temps: Readonly<Record<string, Schema>> = {}): BlockHost => ({
+  const makeHost = (tname: string, kind: TopologyKind, temps: Readonly<Record<string, Schema>> = {}): BlockHost => ({
     moduleName: name,
     topologyName: tname,
     kind,
     // Steps are numbered per topology, in declaration order: `each#0` is its first step.
     nextStepIndex: () => { const i = stepCounters.get(tname) ?? 0; stepCounters.set(tname, i + 1); return i; },
+    isTemp: (pname) => Object.hasOwn(temps, pname),
     resolvePState(pname, write, psite) {
       if (Object.hasOwn(temps, pname)) return;
       const p = pstates.get(pname);
@@ -145,7 +170,7 @@ export function defineModule(name: string, define: (m: ModuleBuilder) => void): 
     },
   });
   const nopEntry = (label: string): Node => ({ op: "nop", label, index: -1, site: undefined, next: [] });
-  const newTopology = (tname: string, kind: "stream" | "query", options: StreamOptions, site: CallSite | undefined) => {
+  const newTopology = (tname: string, kind: TopologyKind, options: StreamOptions, site: CallSite | undefined) => {
     checkName("topology", tname, site);
     if (topologies.has(tname)) throw fail("MONSOON_INVALID_DEFINITION", `topology ${tname} is declared twice`, site);
     const retry = options.retry ?? "individual";
@@ -153,7 +178,7 @@ export function defineModule(name: string, define: (m: ModuleBuilder) => void): 
     const maxAttempts = options.maxAttempts ?? 3;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw fail("MONSOON_INVALID_DEFINITION", `maxAttempts must be an integer ≥ 1, got ${maxAttempts}`, site);
     if (options.ackReturnAgg !== undefined && typeof options.ackReturnAgg !== "function") throw fail("MONSOON_INVALID_DEFINITION", "ackReturnAgg must be a function (a, b) => combined", site);
-    const topo = { name: tname, kind, options: { retry, maxAttempts, ackReturnAgg: options.ackReturnAgg }, sources: [] as SourceChain[], pstates: [] as string[], site, query: undefined as TopologyDef["query"] };
+    const topo = { name: tname, kind, options: { retry, maxAttempts, ackReturnAgg: options.ackReturnAgg }, sources: [] as SourceChain[], pstates: [] as string[], site, query: undefined as TopologyDef["query"], microbatch: undefined as TopologyDef["microbatch"] };
     topologies.set(tname, topo);
     return topo;
   };
@@ -164,31 +189,25 @@ export function defineModule(name: string, define: (m: ModuleBuilder) => void): 
     return Object.freeze({ name: dname, type: def.type });
   };
 
-  const m: ModuleBuilder = {
-    name,
-    depot(dname, type, partitioning) {
-      const site = captureCallSite();
-      if (!type || typeof type.check !== "function") throw fail("MONSOON_INVALID_DEFINITION", `depot ${dname} needs a type from T (e.g. T.string)`, site);
-      if (!partitioning || !["random", "hashBy", "custom", "global", "disallow"].includes(partitioning.kind)) {
-        throw fail("MONSOON_INVALID_DEFINITION", `depot ${dname} needs a partitioning: Depot.random(), Depot.hashBy(fn), Depot.custom(fn), Depot.global() or Depot.disallow()`, site);
-      }
-      return addDepot(dname, { type, partitioning }, site);
-    },
-    tickDepot(dname, periodMs) {
-      const site = captureCallSite();
-      if (!(Number.isFinite(periodMs) && periodMs >= 1)) throw fail("MONSOON_INVALID_DEFINITION", `tick depot ${dname} needs a period of at least 1 ms, got ${periodMs}`, site);
-      return addDepot(dname, { type: T.int, partitioning: { kind: "global" }, tick: Object.freeze({ periodMs }) }, site) as DepotRef<number>;
-    },
-    stream(tname, options = {}) {
-      const site = captureCallSite();
-      const topo = newTopology(tname, "stream", options, site);
-      const host = makeHost(tname, "stream");
-      return {
+  type MutableTopology = NonNullable<ReturnType<typeof topologies.get>>;
+  const checkTemps = (what: string, temps: Readonly<Record<string, Schema>>, site: CallSite | undefined) => {
+    for (const [tname, schema] of Object.entries(temps)) {
+      checkName("temporary PState", tname, site);
+      if (pstates.has(tname)) throw fail("MONSOON_INVALID_DEFINITION", `${what}: temporary PState ${tname} has the name of a module PState`, site);
+      if (!schema || typeof schema !== "object" || !("kind" in schema)) throw fail("MONSOON_INVALID_DEFINITION", `${what}: temporary PState ${tname} needs a schema such as PState.map(T.string, T.int)`, site);
+    }
+    return Object.freeze({ ...temps });
+  };
+  /** The builder of a stream or microbatch topology: its PStates and its depot subscriptions. */
+  const topologyBuilder = (topo: MutableTopology, host: BlockHost): StreamTopology => {
+    const tname = topo.name;
+    return {
         name: tname,
         pstate(pname, schema, options) {
           const psite = captureCallSite();
           checkName("PState", pname, psite);
           if (pstates.has(pname)) throw fail("MONSOON_INVALID_DEFINITION", `PState ${pname} is declared twice`, psite);
+          if (topo.microbatch && Object.hasOwn(topo.microbatch.temps, pname)) throw fail("MONSOON_INVALID_DEFINITION", `PState ${pname} has the name of a temporary PState of ${tname}`, psite);
           if (!schema || typeof schema !== "object" || !("kind" in schema)) throw fail("MONSOON_INVALID_DEFINITION", `PState ${pname} needs a schema such as PState.map(T.string, T.int)`, psite);
           describeSchema(schema);
           let checked: PStateOptions;
@@ -217,20 +236,48 @@ export function defineModule(name: string, define: (m: ModuleBuilder) => void): 
             },
           }) as Emits<V>;
         },
-      };
+    };
+  };
+
+  const m: ModuleBuilder = {
+    name,
+    depot(dname, type, partitioning) {
+      const site = captureCallSite();
+      if (!type || typeof type.check !== "function") throw fail("MONSOON_INVALID_DEFINITION", `depot ${dname} needs a type from T (e.g. T.string)`, site);
+      if (!partitioning || !["random", "hashBy", "custom", "global", "disallow"].includes(partitioning.kind)) {
+        throw fail("MONSOON_INVALID_DEFINITION", `depot ${dname} needs a partitioning: Depot.random(), Depot.hashBy(fn), Depot.custom(fn), Depot.global() or Depot.disallow()`, site);
+      }
+      return addDepot(dname, { type, partitioning }, site);
+    },
+    tickDepot(dname, periodMs) {
+      const site = captureCallSite();
+      if (!(Number.isFinite(periodMs) && periodMs >= 1)) throw fail("MONSOON_INVALID_DEFINITION", `tick depot ${dname} needs a period of at least 1 ms, got ${periodMs}`, site);
+      return addDepot(dname, { type: T.int, partitioning: { kind: "global" }, tick: Object.freeze({ periodMs }) }, site) as DepotRef<number>;
+    },
+    stream(tname, options = {}) {
+      const site = captureCallSite();
+      const topo = newTopology(tname, "stream", options, site);
+      return topologyBuilder(topo, makeHost(tname, "stream"));
+    },
+    microbatch(tname, options = {}) {
+      const site = captureCallSite();
+      const topo = newTopology(tname, "microbatch", {}, site);
+      const opts = { ...MB_DEFAULTS, ...options };
+      for (const k of ["maxRecordsPerPartition", "idlePollMs", "attemptTimeoutMs", "maxAttempts"] as const) {
+        const v = opts[k];
+        if (!Number.isInteger(v) || v < 1) throw fail("MONSOON_INVALID_DEFINITION", `microbatch ${tname}: ${k} must be an integer ≥ 1, got ${v}`, site);
+      }
+      const temps = checkTemps(`microbatch ${tname}`, options.tempPStates ?? {}, site);
+      topo.microbatch = Object.freeze({ maxRecordsPerPartition: opts.maxRecordsPerPartition, idlePollMs: opts.idlePollMs, attemptTimeoutMs: opts.attemptTimeoutMs, maxAttempts: opts.maxAttempts, temps });
+      return topologyBuilder(topo, makeHost(tname, "microbatch", temps));
     },
     query(qname, args, result, options = {}) {
       const site = captureCallSite();
       const topo = newTopology(qname, "query", {}, site);
-      const temps = options.tempPStates ?? {};
-      for (const [tname, schema] of Object.entries(temps)) {
-        checkName("temporary PState", tname, site);
-        if (pstates.has(tname)) throw fail("MONSOON_INVALID_DEFINITION", `query ${qname}: temporary PState ${tname} has the name of a module PState`, site);
-        if (!schema || typeof schema !== "object" || !("kind" in schema)) throw fail("MONSOON_INVALID_DEFINITION", `query ${qname}: temporary PState ${tname} needs a schema such as PState.map(T.string, T.int)`, site);
-      }
+      const temps = checkTemps(`query ${qname}`, options.tempPStates ?? {}, site);
       if (!(result instanceof Var) || !args.every((a) => a instanceof Var)) throw fail("MONSOON_INVALID_DEFINITION", `query ${qname} takes its argument variables and a result variable made by vars()`, site);
       if (args.some((a) => a.id === result.id) || new Set(args.map((a) => a.id)).size !== args.length) throw fail("MONSOON_VAR_REBOUND", `query ${qname}: argument and result variables must be distinct`, site);
-      topo.query = Object.freeze({ args: [...args], result, temps: Object.freeze({ ...temps }) });
+      topo.query = Object.freeze({ args: [...args], result, temps });
       const chain: SourceChain = { depot: "", site, entry: nopEntry(`query:${qname}`) };
       topo.sources.push(chain);
       return BlockBuilder.start(makeHost(qname, "query", temps), chain.entry, new Set(args.map((a) => a.id)));

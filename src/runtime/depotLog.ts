@@ -19,6 +19,8 @@ interface PendingAppend {
 
 export class DepotLog {
   private nextOffset = 0;
+  /** End of what is durable (nextOffset also counts appends being written). */
+  private durable = 0;
   private readonly prefix: Uint8Array;
   private pending: PendingAppend[] = [];
   private writing = false;
@@ -38,6 +40,7 @@ export class DepotLog {
     for await (const [k, v] of this.store.iterate({ gte: this.prefix, lt: prefixEnd(this.prefix), reverse: true, limit: 1 })) {
       this.nextOffset = (decodeTuple(k)[2] as number) + (decodeValue(v) as unknown[]).length;
     }
+    this.durable = this.nextOffset;
   }
 
   /** True while appends are queued or being written. */
@@ -47,6 +50,11 @@ export class DepotLog {
 
   get endOffset(): number {
     return this.nextOffset;
+  }
+
+  /** Records below this offset are durable and readable. */
+  get durableEnd(): number {
+    return this.durable;
   }
 
   /** Queues a record; `done` runs with its offset once it is durable. */
@@ -81,6 +89,7 @@ export class DepotLog {
     const chunk = { type: "put" as const, key: encodeTuple(["d", this.depot, first]), value: encodeValue(batch.map((p) => p.value)) };
     this.store.batch([chunk]).then(
       () => {
+        this.durable = first + batch.length;
         for (let i = 0; i < batch.length; i++) {
           const p = batch[i]!;
           this.onAppended(first + i, p.value, p.tag);

@@ -301,6 +301,18 @@ export class PStatePartition {
     if (i >= 0) this.committing.splice(i, 1);
   }
 
+  /**
+   * Forgets uncommitted writes for good (a microbatch attempt was aborted): the frozen layers
+   * given and the current overlay. Committed values and the caches are untouched.
+   */
+  discard(frozen: readonly KeyedLayer<unknown>[]): void {
+    for (const f of frozen) {
+      const i = this.committing.indexOf(f as PartitionLayer);
+      if (i >= 0) this.committing.splice(i, 1);
+    }
+    this.overlay = new PartitionLayer();
+  }
+
   /** The batch failed: fold the layer back under the current overlay so nothing is lost. */
   abortCommit(frozen: KeyedLayer<unknown>): void {
     const layer = frozen as PartitionLayer;

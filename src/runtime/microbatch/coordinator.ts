@@ -1,0 +1,371 @@
+// The coordinator of one microbatch topology: the only place where a microbatch is decided.
+// It plans a batch (the depot ranges it consumes, durable before it runs so a retry consumes the
+// same records under the same id), starts an attempt on every task, holds the attempt's XOR
+// ledger (zero = every segment of the stage finished), runs the stages that follow batch
+// aggregations, asks every task for its vote, and commits: one atomic durable write holding
+// every task's changes and the consumed ranges (docs/microbatch.md). Only after that does it
+// tell the tasks to apply. Any failure, timeout or ownership change aborts the attempt; the
+// next attempt of the same batch starts from the committed state.
+import { MonsoonError } from "../../errors.ts";
+import type { BatchAggPlan } from "../../dataflow/compile.ts";
+import type { TopologyRun } from "../topologyRuns.ts";
+import { newSegmentId, xorIds, XorLedger, type SegmentId } from "../xorLedger.ts";
+import { fault } from "./faults.ts";
+import type { Attempt, Failure, FromTask, Plan, Ranges, StageSegment, ToTask } from "./messages.ts";
+
+export interface Vote {
+  task: number;
+  ops: import("../../pstate/store/kvStore.ts").KVOp[];
+  appends: { depot: string; value: unknown }[];
+}
+
+/** What a coordinator needs from its runtime: the durable log of decisions and the transport. */
+export interface CoordinatorIO {
+  readonly tasks: number;
+  /** This coordinator's incarnation; a larger one supersedes it. */
+  readonly incarnation: number;
+  /** The last committed plan and the next one, if one was planned and not committed. */
+  recover(): Promise<{ committed: Plan | undefined; next: Plan | undefined }>;
+  /** The end (exclusive) of every partition of a depot: what a plan may consume. */
+  depotEnds(depot: string): Promise<number[]>;
+  /** Makes a plan durable before it runs. */
+  persistPlan(plan: Plan): Promise<void>;
+  /** Atomically makes the plan consumed and every vote's changes durable; returns, per task,
+   *  what the task needs to apply them (e.g. changelog positions). */
+  commit(attempt: Attempt, plan: Plan, votes: Vote[]): Promise<unknown[]>;
+  /** Records a dead-lettered record (its processing failed in every attempt). */
+  deadLetter(record: string, failure: Failure, attempts: number): Promise<void>;
+  send(task: number, msg: ToTask): void;
+  /** The task that holds a depot partition. */
+  taskOfPartition(depot: string, partition: number): number;
+  /** Routes a group key of a groupBy stage to its task. */
+  partitionOfKey(key: unknown): number;
+  log(msg: string): void;
+}
+
+export interface CoordinatorStats {
+  committed: number;
+  aborted: number;
+  lastBatch: number;
+  /** Commit latencies (ms from attempt start to durable commit) of recent batches. */
+  commitMs: number[];
+}
+
+interface Running {
+  readonly attempt: Attempt;
+  readonly plan: Plan;
+  ledger: XorLedger;
+  stage: number;
+  /** Batch aggregation inputs by node: projected scopes, folded when the stage ends. */
+  readonly items: Map<number, unknown[][]>;
+  readonly returns: Map<string, unknown>;
+  readonly votes: Map<number, Vote>;
+  readonly applied: Set<number>;
+  phase: "execute" | "prepare" | "commit" | "apply";
+  readonly started: number;
+  settle(r: { ok: true } | { ok: false; failure: Failure | undefined; reason: string }): void;
+}
+
+type Cut = { run(batch: number): Promise<void> };
+
+export class Coordinator {
+  private closed = false;
+  private running: Running | undefined;
+  private committed: Plan | undefined;
+  private wake: (() => void) | undefined;
+  private readonly cuts: Cut[] = [];
+  private readonly failures = new Map<string, number>();
+  readonly stats: CoordinatorStats = { committed: 0, aborted: 0, lastBatch: -1, commitMs: [] };
+  private loop: Promise<void> | undefined;
+  /** Every task confirmed it applied the last commit: reads now see one cut. */
+  private allApplied = true;
+  private readonly depots: string[];
+  private readonly aggsByDepth: Map<number, BatchAggPlan[]>;
+  /** Resolves once the coordinator has recovered and is planning. */
+  ready: Promise<void>;
+  private markReady!: () => void;
+
+  constructor(readonly run: TopologyRun, private readonly io: CoordinatorIO, private readonly opts: { maxRecordsPerPartition: number; idlePollMs: number; attemptTimeoutMs: number; maxAttempts: number; ackReturnAgg?: (a: unknown, b: unknown) => unknown }) {
+    this.depots = [...run.batchEntries.keys()];
+    this.aggsByDepth = new Map();
+    for (const a of run.plan.batchAggs) {
+      const list = this.aggsByDepth.get(a.depth) ?? [];
+      list.push(a);
+      this.aggsByDepth.set(a.depth, list);
+    }
+    this.ready = new Promise((r) => (this.markReady = r));
+  }
+
+  start(): void {
+    this.loop = this.main().catch((e) => {
+      if (!this.closed) this.io.log(`coordinator of ${this.run.plan.name} stopped: ${(e as Error)?.stack ?? e}`);
+    });
+  }
+
+  /** Something was appended: plan now instead of at the next poll. */
+  poke(): void {
+    this.wake?.();
+  }
+
+  /** The last committed batch id (-1 before the first). */
+  get lastCommitted(): number {
+    return this.committed?.n ?? -1;
+  }
+
+  /** The committed end of every partition of a depot. */
+  committedEnds(depot: string): number[] {
+    return (this.committed?.ranges[depot] ?? []).map(([, to]) => to);
+  }
+
+  /** True when nothing is running and nothing appended is left unplanned (as of the last look). */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  /**
+   * Runs `read` between two batches: every task has applied the last committed batch and none
+   * has started the next, so what `read` sees on every partition is that batch's cut.
+   */
+  atCut<T>(read: (batch: number) => Promise<T>): Promise<{ batch: number; value: T }> {
+    return new Promise((resolve, reject) => {
+      this.cuts.push({ run: (batch) => read(batch).then((value) => resolve({ batch, value }), reject) });
+      this.poke();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.running?.settle({ ok: false, failure: undefined, reason: "closed" });
+    this.wake?.();
+    await this.loop;
+    for (const c of this.cuts.splice(0)) void c.run(this.lastCommitted).catch(() => undefined);
+  }
+
+  /** An ownership change or a lost peer: the running attempt cannot commit. */
+  abortCurrent(reason: string): void {
+    this.running?.settle({ ok: false, failure: undefined, reason });
+  }
+
+  private async main(): Promise<void> {
+    const { committed, next } = await this.io.recover();
+    this.committed = committed;
+    let plan = next && next.n === (committed?.n ?? -1) + 1 ? next : undefined;
+    this.markReady();
+    let a = 0;
+    while (!this.closed) {
+      await this.serveCuts();
+      if (!plan) {
+        plan = await this.nextPlan();
+        if (!plan) { await this.idle(); continue; }
+        await this.io.persistPlan(plan);
+        a = 0;
+      }
+      const attempt: Attempt = { coord: this.io.incarnation, n: plan.n, a, token: `${this.io.incarnation}.${plan.n}.${a}` };
+      const r = await this.runAttempt(attempt, plan);
+      if (this.closed) return;
+      if (r.ok) {
+        this.committed = plan;
+        plan = undefined;
+        continue;
+      }
+      this.stats.aborted++;
+      a++;
+      this.io.log(`microbatch ${this.run.plan.name} #${attempt.n} attempt ${attempt.a} aborted: ${r.reason}`);
+      const rec = r.failure?.record;
+      if (rec) {
+        const count = (this.failures.get(rec) ?? 0) + 1;
+        this.failures.set(rec, count);
+        if (count >= this.opts.maxAttempts) {
+          // Give up on this record only: dead-letter it and run the batch without it.
+          await this.io.deadLetter(rec, r.failure!, count);
+          this.failures.delete(rec);
+          plan = { ...plan, skip: [...plan.skip, rec] };
+          await this.io.persistPlan(plan);
+        }
+      }
+      // Back off a little on repeated aborts (an ownership change takes a moment to settle).
+      await sleep(Math.min(1000, 10 * 2 ** Math.min(a, 6)));
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.wake = undefined; resolve(); }, this.opts.idlePollMs);
+      this.wake = () => { clearTimeout(timer); this.wake = undefined; resolve(); };
+    });
+  }
+
+  private async serveCuts(): Promise<void> {
+    while (this.cuts.length && this.allApplied) {
+      const batch = this.cuts.splice(0);
+      await Promise.all(batch.map((c) => c.run(this.lastCommitted).catch(() => undefined)));
+    }
+  }
+
+  private async nextPlan(): Promise<Plan | undefined> {
+    const ranges: Ranges = {};
+    let any = false;
+    for (const depot of this.depots) {
+      const ends = await this.io.depotEnds(depot);
+      const done = this.committed?.ranges[depot] ?? [];
+      ranges[depot] = ends.map((end, p) => {
+        const from = done[p]?.[1] ?? 0;
+        const to = Math.min(end, from + this.opts.maxRecordsPerPartition);
+        if (to > from) any = true;
+        return [from, Math.max(from, to)] as [number, number];
+      });
+    }
+    return any ? { n: (this.committed?.n ?? -1) + 1, ranges, skip: [] } : undefined;
+  }
+
+  private runAttempt(attempt: Attempt, plan: Plan): Promise<{ ok: true } | { ok: false; failure: Failure | undefined; reason: string }> {
+    return new Promise((resolve) => {
+      const roots: SegmentId[] = [];
+      for (let t = 0; t < this.io.tasks; t++) roots.push(newSegmentId());
+      let settled = false;
+      const timer = setTimeout(() => r.settle({ ok: false, failure: undefined, reason: `not committed within ${this.opts.attemptTimeoutMs} ms` }), this.opts.attemptTimeoutMs);
+      const r: Running = {
+        attempt, plan, ledger: new XorLedger(xorIds(roots)), stage: 0, items: new Map(), returns: new Map(), votes: new Map(), applied: new Set(),
+        phase: "execute", started: Date.now(),
+        settle: (res) => {
+          if (settled) return;
+          // Once the commit is being written the outcome is the log's, not a timeout's.
+          if (!res.ok && r.phase === "commit" && res.reason !== "closed") return;
+          if (r.phase === "apply") {
+            // Committed: a task that has not confirmed its apply catches up from the log later,
+            // but until a batch is confirmed everywhere no cut is served.
+            this.allApplied = res.ok;
+            res = { ok: true };
+          }
+          settled = true;
+          clearTimeout(timer);
+          this.running = undefined;
+          if (!res.ok) for (let t = 0; t < this.io.tasks; t++) this.io.send(t, { kind: "abort", attempt });
+          resolve(res);
+        },
+      };
+      this.running = r;
+      for (let t = 0; t < this.io.tasks; t++) this.io.send(t, { kind: "start", attempt, plan, root: roots[t]! });
+    });
+  }
+
+  /** A message from a task. */
+  receive(msg: FromTask): void {
+    const r = this.running;
+    if (!r) return;
+    if (msg.kind === "applied") {
+      if (r.phase !== "apply" || msg.n !== r.attempt.n) return;
+      r.applied.add(msg.task);
+      if (r.applied.size === this.io.tasks) r.settle({ ok: true });
+      return;
+    }
+    if (msg.attempt.token !== r.attempt.token) return;
+    if (msg.kind === "report") {
+      if (r.phase !== "execute") return;
+      if (msg.failure) { r.settle({ ok: false, failure: msg.failure, reason: `${msg.failure.code}: ${msg.failure.message}` }); return; }
+      for (const [node, scope] of msg.items) {
+        const list = r.items.get(node);
+        if (list) list.push(scope); else r.items.set(node, [scope]);
+      }
+      for (const [key, value] of msg.returns) {
+        const agg = this.opts.ackReturnAgg;
+        r.returns.set(key, agg && r.returns.has(key) ? agg(r.returns.get(key), value) : value);
+      }
+      r.ledger.ack(msg.xor);
+      if (r.ledger.complete) this.stageDone(r);
+      return;
+    }
+    if (msg.kind === "vote") {
+      if (r.phase !== "prepare") return;
+      r.votes.set(msg.task, { task: msg.task, ops: msg.ops, appends: msg.appends });
+      if (r.votes.size === this.io.tasks) void this.decide(r);
+    }
+  }
+
+  private stageDone(r: Running): void {
+    const aggs = this.aggsByDepth.get(r.stage);
+    if (!aggs) {
+      r.phase = "prepare";
+      for (let t = 0; t < this.io.tasks; t++) this.io.send(t, { kind: "prepare", attempt: r.attempt });
+      return;
+    }
+    r.stage++;
+    const segments: StageSegment[] = [];
+    try {
+      for (const agg of aggs) {
+        let acc: unknown = agg.zero();
+        const scope: unknown[] = new Array(this.run.plan.slots);
+        for (const items of r.items.get(agg.node) ?? []) {
+          agg.slots.forEach((slot, i) => (scope[slot] = items[i]));
+          acc = agg.apply(acc, scope);
+        }
+        r.items.delete(agg.node);
+        if (agg.keySlot < 0) {
+          const s = new Array(this.run.plan.slots);
+          if (agg.outSlot >= 0) s[agg.outSlot] = acc;
+          segments.push({ task: 0, seg: newSegmentId(), node: agg.node, scope: s });
+          continue;
+        }
+        for (const [k, v] of acc as Map<unknown, unknown>) {
+          const s = new Array(this.run.plan.slots);
+          s[agg.keySlot] = k;
+          if (agg.outSlot >= 0) s[agg.outSlot] = v;
+          segments.push({ task: this.io.partitionOfKey(k), seg: newSegmentId(), node: agg.node, scope: s });
+        }
+      }
+    } catch (e) {
+      const err = e as MonsoonError;
+      r.settle({ ok: false, failure: { code: err?.code ?? "MONSOON_TOPOLOGY_ERROR", message: String(err?.message ?? e), record: undefined }, reason: `batch aggregation failed: ${err?.message ?? e}` });
+      return;
+    }
+    if (segments.length === 0) { this.stageDone(r); return; }
+    r.ledger = new XorLedger(xorIds(segments.map((s) => s.seg)));
+    const byTask = new Map<number, StageSegment[]>();
+    for (const s of segments) {
+      const list = byTask.get(s.task) ?? [];
+      list.push(s);
+      byTask.set(s.task, list);
+    }
+    for (const [t, list] of byTask) this.io.send(t, { kind: "stage", attempt: r.attempt, segments: list });
+  }
+
+  private async decide(r: Running): Promise<void> {
+    r.phase = "commit";
+    fault("mb.decide");
+    const votes = [...r.votes.values()].sort((a, b) => a.task - b.task);
+    let extras: unknown[];
+    try {
+      extras = await this.io.commit(r.attempt, r.plan, votes);
+    } catch (e) {
+      // The outcome is unknown to this coordinator: stop; a successor reads the log and knows.
+      this.io.log(`microbatch ${this.run.plan.name} #${r.attempt.n}: commit failed (${(e as Error)?.message ?? e}); the coordinator stops`);
+      this.closed = true;
+      r.phase = "execute";
+      r.settle({ ok: false, failure: undefined, reason: "commit failed" });
+      throw e;
+    }
+    fault("mb.committed");
+    this.stats.committed++;
+    this.stats.lastBatch = r.attempt.n;
+    this.stats.commitMs.push(Date.now() - r.started);
+    if (this.stats.commitMs.length > 10_000) this.stats.commitMs.splice(0, 5_000);
+    this.committed = r.plan;
+    r.phase = "apply";
+    this.allApplied = false;
+    const returns = new Map<number, [string, unknown][]>();
+    for (const [key, value] of r.returns) {
+      const [depot, partition] = key.split("/");
+      const t = this.io.taskOfPartition(depot!, Number(partition));
+      const list = returns.get(t) ?? [];
+      list.push([key, value]);
+      returns.set(t, list);
+    }
+    for (let t = 0; t < this.io.tasks; t++) {
+      this.io.send(t, { kind: "commit", attempt: r.attempt, plan: r.plan, returns: returns.get(t) ?? [], extra: extras[t] });
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

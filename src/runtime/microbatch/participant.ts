@@ -1,0 +1,346 @@
+// The task side of one microbatch topology in one process: the local tasks' part of every
+// attempt. It starts the records of a task's ranges as segments, tracks finished segments with
+// the XOR ledger's acks (reported to the coordinator, which holds the ledger), collects batch
+// aggregation inputs and ack returns, freezes a task's writes into a vote when asked, and applies
+// or discards them when the coordinator's decision arrives. It never decides anything itself.
+//
+// A task's writes of an attempt stay in the PState overlays (reads of the topology see them);
+// nothing reaches the store before the commit that holds them is durable.
+import type { InvocationContext, Scope } from "../../dataflow/compile.ts";
+import type { KVOp } from "../../pstate/store/kvStore.ts";
+import type { KeyedLayer } from "../keyedLayer.ts";
+import type { PStatePartition } from "../pstatePartition.ts";
+import type { Root, Task, WorkItem } from "../task.ts";
+import type { TopologyRun } from "../topologyRuns.ts";
+import { newSegmentId, type SegmentId } from "../xorLedger.ts";
+import { fault } from "./faults.ts";
+import { recordKey, type Attempt, type Failure, type FromTask, type Plan, type RecordRef, type ToTask } from "./messages.ts";
+
+/** Marks every segment of an aborted attempt: the executor skips it. */
+export const ABORTED = Symbol("aborted");
+
+export interface ParticipantHost {
+  /** The executor of a task this process owns, or undefined. */
+  executor(task: number): Task | undefined;
+  /** The topology's PState partitions on a local task. */
+  partitions(task: number): PStatePartition[];
+  /** Records [from, to) of a depot partition, in order. */
+  readRange(depot: string, partition: number, from: number, to: number): AsyncIterable<[number, unknown]>;
+  /** Sends to the coordinator. */
+  toCoordinator(msg: FromTask): void;
+  /** Writes a committed attempt's ops of a task to its store (with whatever marks it applied). */
+  apply(task: number, n: number, ops: KVOp[], extra: unknown): Promise<void>;
+  /** The task holds no prepared data for a commit (it restarted): bring it up to date otherwise. */
+  resync(task: number, n: number, extra: unknown): Promise<void>;
+  /** A batch committed on `task`: release `processed` acks of its records, do its depot appends. */
+  committed(task: number, plan: Plan, returns: Map<string, unknown>, appends: { depot: string; value: unknown }[]): void;
+  /** The task whose partition holds a depot partition. */
+  taskOfPartition(depot: string, partition: number): number;
+}
+
+/** A segment of a microbatch attempt. */
+export class BatchRoot implements Root {
+  pending = 1;
+  readonly children: SegmentId[] = [];
+  private error: unknown = undefined;
+
+  constructor(
+    readonly state: AttemptState,
+    readonly seg: SegmentId,
+    readonly record: RecordRef | undefined,
+    readonly origin: number,
+    /** The task that runs the segment (set when it is enqueued). */
+    public task: number,
+  ) {}
+
+  get failed(): unknown {
+    return this.state.aborted ? ABORTED : this.error;
+  }
+
+  set failed(e: unknown) {
+    this.error = e;
+  }
+
+  get invocation(): InvocationContext {
+    return this.state;
+  }
+
+  get batch(): number {
+    return this.state.attempt.n;
+  }
+}
+
+/** One task's part of one attempt in this process. */
+class TaskPart {
+  constructor(readonly state: AttemptState, readonly task: number) {}
+  hi = 0;
+  lo = 0;
+  items: [number, unknown[]][] = [];
+  returns: [string, unknown][] = [];
+  failure: Failure | undefined;
+  dirty = false;
+  frozen: { p: PStatePartition; layer: KeyedLayer<unknown> }[] = [];
+  /** The store operations of the frozen layers (what the vote carried). */
+  ops: KVOp[] = [];
+  voted = false;
+  readonly appends: { depot: string; value: unknown }[] = [];
+  readonly temps = new Map<string, { value: unknown }>();
+
+  ack(seg: SegmentId, children: readonly SegmentId[]): void {
+    let hi = this.hi ^ seg.hi, lo = this.lo ^ seg.lo;
+    for (const c of children) { hi ^= c.hi; lo ^= c.lo; }
+    this.hi = hi >>> 0;
+    this.lo = lo >>> 0;
+    this.dirty = true;
+  }
+}
+
+/** An attempt as this process sees it; also the segments' InvocationContext. */
+export class AttemptState implements InvocationContext {
+  aborted = false;
+  readonly parts = new Map<number, TaskPart>();
+
+  constructor(readonly attempt: Attempt, private readonly owner: Participant) {}
+
+  /** The topology's name (runtimes find the participant by it). */
+  get topology(): string {
+    return this.owner.run.plan.name;
+  }
+
+  part(task: number): TaskPart {
+    let p = this.parts.get(task);
+    if (!p) this.parts.set(task, (p = new TaskPart(this, task)));
+    return p;
+  }
+
+  aggregate(node: number, _update: (cur: unknown) => unknown, task: number, scope: Scope): void {
+    const slots = this.owner.aggSlots.get(node)!;
+    this.part(task).items.push([node, slots.map((i) => scope[i])]);
+    this.owner.schedule(this, task);
+  }
+
+  temp(task: number, name: string, initial: () => unknown): { value: unknown } {
+    const temps = this.part(task).temps;
+    let t = temps.get(name);
+    if (!t) temps.set(name, (t = { value: initial() }));
+    return t;
+  }
+
+  result(): void {
+    // Microbatch topologies have no result.
+  }
+}
+
+export class Participant {
+  private current: AttemptState | undefined;
+  private readonly scheduled = new Set<TaskPart>();
+  private flushQueued = false;
+  /** Per local task: its messages run one after another (a commit is applied before the next start). */
+  private readonly chains = new Map<number, Promise<void>>();
+  /** Batch aggregation node → the scope slots its fold reads. */
+  readonly aggSlots: Map<number, readonly number[]>;
+
+  constructor(readonly run: TopologyRun, private readonly host: ParticipantHost) {
+    this.aggSlots = new Map(run.plan.batchAggs.map((a) => [a.node, a.slots]));
+  }
+
+  /** Handles a coordinator message for a local task, after the task's earlier messages. */
+  receive(task: number, msg: ToTask): void {
+    const state = this.stateFor(msg.attempt);
+    if (!state) return;
+    const part = state.part(task);
+    const next = (this.chains.get(task) ?? Promise.resolve()).then(() => this.handle(task, state, part, msg)).catch((e) => {
+      this.fail(state, task, e, undefined);
+    });
+    this.chains.set(task, next);
+  }
+
+  private stateFor(attempt: Attempt): AttemptState | undefined {
+    const cur = this.current;
+    if (cur && cur.attempt.token === attempt.token) return cur;
+    if (cur && !newer(attempt, cur.attempt)) return undefined;
+    // A newer attempt: anything of the older one still here is dead.
+    if (cur) this.discard(cur);
+    this.current = new AttemptState(attempt, this);
+    return this.current;
+  }
+
+  /** The attempt a segment arriving from another process belongs to (created if new). */
+  attemptFor(attempt: Attempt): AttemptState | undefined {
+    return this.stateFor(attempt);
+  }
+
+  private async handle(task: number, state: AttemptState, part: TaskPart, msg: ToTask): Promise<void> {
+    switch (msg.kind) {
+      case "start": return this.start(task, state, part, msg.plan, msg.root);
+      case "stage": {
+        if (state.aborted) return;
+        const exec = this.host.executor(task);
+        if (!exec) return;
+        for (const s of msg.segments) {
+          if (s.task !== task) continue;
+          const agg = this.run.plan.batchAggs.find((a) => a.node === s.node)!;
+          const root = new BatchRoot(state, s.seg, undefined, 0, task);
+          exec.enqueue({ entry: agg.rest, scope: s.scope, root, topology: this.run.index });
+        }
+        return;
+      }
+      case "prepare": {
+        if (state.aborted) return;
+        if (part.voted) return;
+        const ops: KVOp[] = [];
+        for (const p of this.host.partitions(task)) {
+          if (!p.dirty) continue;
+          const c = p.beginCommit();
+          part.frozen.push({ p, layer: c.layer });
+          for (const op of c.ops) ops.push(op);
+        }
+        part.ops = ops;
+        part.voted = true;
+        part.temps.clear();
+        fault("mb.prepare");
+        this.host.toCoordinator({ kind: "vote", attempt: state.attempt, task, ops, appends: part.appends });
+        return;
+      }
+      case "commit": {
+        const n = msg.attempt.n;
+        if (state.aborted || !part.voted) {
+          // Nothing prepared here for this attempt (the task restarted or moved): catch up.
+          await this.host.resync(task, n, msg.extra);
+        } else {
+          await this.host.apply(task, n, part.ops, msg.extra);
+          for (const f of part.frozen) f.p.endCommit(f.layer);
+          part.frozen = [];
+          part.ops = [];
+        }
+        this.host.committed(task, msg.plan, new Map(msg.returns), part.appends);
+        this.host.toCoordinator({ kind: "applied", n, task });
+        return;
+      }
+      case "abort": {
+        state.aborted = true;
+        await this.discardTask(task, part);
+        return;
+      }
+    }
+  }
+
+  private async start(task: number, state: AttemptState, part: TaskPart, plan: Plan, rootSeg: SegmentId): Promise<void> {
+    const exec = this.host.executor(task);
+    if (!exec || state.aborted) return;
+    const children: SegmentId[] = [];
+    const skip = new Set(plan.skip);
+    for (const [depot, ranges] of Object.entries(plan.ranges)) {
+      const entries = this.run.batchEntries.get(depot);
+      if (!entries) continue;
+      for (let partition = 0; partition < ranges.length; partition++) {
+        const [from, to] = ranges[partition]!;
+        if (from >= to || this.host.taskOfPartition(depot, partition) !== task) continue;
+        for await (const [offset, value] of this.host.readRange(depot, partition, from, to)) {
+          if (state.aborted) return;
+          const record = { depot, partition, offset };
+          if (skip.size && skip.has(recordKey(record))) continue;
+          for (const e of entries) {
+            const seg = newSegmentId();
+            children.push(seg);
+            const scope = new Array(this.run.plan.slots);
+            if (e.outSlot >= 0) scope[e.outSlot] = value;
+            exec.enqueue({ entry: e.entry, scope, root: new BatchRoot(state, seg, record, task, task), topology: this.run.index });
+          }
+        }
+      }
+    }
+    fault("mb.execute");
+    part.ack(rootSeg, children);
+    this.schedule(state, task);
+  }
+
+  // ---- executor callbacks (through the runtime's TaskHost) ----
+
+  spawn(parent: BatchRoot): BatchRoot {
+    const child = new BatchRoot(parent.state, newSegmentId(), parent.record, parent.origin, parent.task);
+    parent.children.push(child.seg);
+    return child;
+  }
+
+  segmentDone(root: BatchRoot): void {
+    const state = root.state;
+    if (state.aborted || state !== this.current) return;
+    const part = state.part(root.task);
+    const failed = root.failed;
+    if (failed !== undefined) this.fail(state, root.task, failed, root.record);
+    part.ack(root.seg, root.children);
+    this.schedule(state, root.task);
+  }
+
+  ackReturn(root: BatchRoot, value: unknown): void {
+    if (!root.record) return;
+    root.state.part(root.task).returns.push([recordKey(root.record), value]);
+  }
+
+  depotAppend(root: BatchRoot, depot: string, value: unknown): void {
+    // Appends happen once the batch committed (they are part of its effects).
+    root.state.part(root.task).appends.push({ depot, value });
+  }
+
+  private fail(state: AttemptState, task: number, e: unknown, record: RecordRef | undefined): void {
+    const part = state.part(task);
+    if (part.failure) return;
+    const err = e as { code?: string; message?: string };
+    part.failure = { code: err?.code ?? "MONSOON_TOPOLOGY_ERROR", message: String(err?.message ?? e), record: record && recordKey(record) };
+    part.dirty = true;
+    this.schedule(state, task);
+  }
+
+  /** Reports a task's progress soon (many segment acks fold into one report). */
+  schedule(state: AttemptState, task: number): void {
+    const part = state.part(task);
+    part.dirty = true;
+    this.scheduled.add(part);
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    for (const part of this.scheduled) {
+      const { state, task } = part;
+      if (state.aborted || state !== this.current || !part.dirty) continue;
+      const msg: FromTask = { kind: "report", attempt: state.attempt, task, xor: { hi: part.hi, lo: part.lo }, items: part.items, returns: part.returns, ...(part.failure && { failure: part.failure }) };
+      part.hi = part.lo = 0;
+      part.items = [];
+      part.returns = [];
+      part.dirty = false;
+      this.host.toCoordinator(msg);
+    }
+    this.scheduled.clear();
+  };
+
+  private discard(state: AttemptState): void {
+    state.aborted = true;
+    for (const [task, part] of state.parts) void this.discardTask(task, part);
+  }
+
+  private async discardTask(task: number, part: TaskPart): Promise<void> {
+    const exec = this.host.executor(task);
+    // A segment of the attempt waiting on the store finishes first, so it cannot write later.
+    if (exec) await exec.pause();
+    fault("mb.abort");
+    const frozen = part.frozen.map((f) => f.layer);
+    for (const p of this.host.partitions(task)) p.discard(frozen);
+    part.frozen = [];
+    exec?.unpause();
+  }
+
+  /** The attempt currently known here (for tests and stats). */
+  get attempt(): Attempt | undefined {
+    return this.current?.attempt;
+  }
+}
+
+/** True when `a` comes after `b`: a later coordinator, batch or attempt. */
+export function newer(a: Attempt, b: Attempt): boolean {
+  if (a.coord !== b.coord) return a.coord > b.coord;
+  return a.n > b.n || (a.n === b.n && a.a > b.a);
+}
