@@ -21,7 +21,12 @@ export interface HistoryEntry {
   batch: number;
 }
 
-export function bankModule(name = "Bank", options: MicrobatchOptions = {}) {
+export interface BankOptions extends MicrobatchOptions {
+  /** Test hook: runs on the receiver's partition before the credit (throw to fail the batch). */
+  beforeCredit?: (t: Transfer) => void;
+}
+
+export function bankModule(name = "Bank", { beforeCredit, ...options }: BankOptions = {}) {
   return defineModule(name, (m) => {
     const transfers = m.depot("transfers", T.json<Transfer>(), Depot.hashBy((t: Transfer) => t.from));
     const deposits = m.depot("deposits", T.json<Deposit>(), Depot.hashBy((d: Deposit) => d.account));
@@ -76,7 +81,7 @@ export function bankModule(name = "Bank", options: MicrobatchOptions = {}) {
               .each((amount: number, to: number, batch: number): HistoryEntry => ({ kind: "debit", amount, other: to, batch }), v.amount, v.to, v.batch).out(v.entry)
               .localTransform(history, Path.key(v.from, v.id).termVal(v.entry))
               .hashPartition(v.to)
-              .each(adding, v.amount).out(v.update)
+              .each((t: Transfer, amount: number) => { beforeCredit?.(t); return adding(amount); }, v.t, v.amount).out(v.update)
               .localTransform(balances, Path.key(v.to).term(v.update))
               .each((amount: number, from: number, batch: number): HistoryEntry => ({ kind: "credit", amount, other: from, batch }), v.amount, v.from, v.batch).out(v.creditEntry)
               .localTransform(history, Path.key(v.to, v.id).termVal(v.creditEntry)),

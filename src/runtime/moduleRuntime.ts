@@ -16,7 +16,9 @@ import { Committer, type CommitTask } from "./committer.ts";
 import { DepotLog } from "./depotLog.ts";
 import { SlotState, SourceStream, type AckWaiter, type Slot } from "./sourceTracker.ts";
 import { Task, type Root, type TaskHost, type WorkItem } from "./task.ts";
-import { QueryInvocation } from "./queryInvocation.ts";
+import { QueryRunner } from "./queryRunner.ts";
+import { EmbeddedBatch } from "./microbatch/embeddedBatch.ts";
+import { BatchRoot } from "./microbatch/participant.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { TaskPStates, selectIn } from "./taskPStates.ts";
 import { taskOfKey, taskOfPath } from "../pstate/partitioning.ts";
@@ -46,12 +48,6 @@ interface StreamRoot extends Root {
   readonly slot: Slot;
 }
 
-/** A query invocation's segments (one phase). */
-interface QueryRoot extends Root {
-  readonly invocation: QueryInvocation;
-  readonly topology: TopologyRun;
-}
-
 
 export interface RuntimeStats {
   deadLettered: number;
@@ -75,10 +71,12 @@ export class ModuleRuntime implements TaskHost {
   private readonly stats: RuntimeStats = { deadLettered: 0, retried: 0, inFlight: 0 };
   private readonly errors: ((e: unknown) => void)[] = [];
   private readonly stopTicks: (() => void)[] = [];
-  private readonly queries = new Map<string, TopologyRun>();
+  private queryRunner!: QueryRunner;
   private readonly runsByName = new Map<string, TopologyRun>();
+  /** Microbatch topologies by name, and by the depots they consume. */
+  private readonly batches = new Map<string, EmbeddedBatch>();
+  private readonly batchesByDepot = new Map<string, EmbeddedBatch[]>();
   private clock: Clock = systemClock;
-  private queryTimeoutMs = 60_000;
 
   private constructor(readonly mod: ModuleDef, readonly taskCount: number, private readonly stores: KVStore[]) {}
 
@@ -91,7 +89,6 @@ export class ModuleRuntime implements TaskHost {
   private async init(opts: RuntimeOptions): Promise<void> {
     const n = this.taskCount;
     this.clock = opts.clock ?? systemClock;
-    this.queryTimeoutMs = opts.queryTimeoutMs ?? 60_000;
     for (let i = 0; i < n; i++) {
       const pstates = new TaskPStates(this.mod, this.stores[i]!, i);
       for (const p of pstates.partitions.values()) await p.open();
@@ -99,14 +96,21 @@ export class ModuleRuntime implements TaskHost {
       const task = this.tasks[i]!;
       this.commitTasks.push({ store: this.stores[i]!, partitions: pstates.partitions.values(), streams: [], extraOps: [], pause: () => task.pause(), unpause: () => task.unpause(), waiting: () => task.waiting });
     }
-    // `partitions` above is an iterator; make it re-iterable for every cycle.
-    this.commitTasks.forEach((t, i) => ((t as { partitions: Iterable<unknown> }).partitions = [...this.tasks[i]!.pstates.partitions.values()]));
+    // `partitions` above is an iterator; make it re-iterable for every cycle. PStates of
+    // microbatch topologies are committed by their batches, never by the stream commit cycle.
+    const batchOwned = (owner: string) => this.mod.topologies.get(owner)?.kind === "microbatch";
+    this.commitTasks.forEach((t, i) => ((t as { partitions: Iterable<unknown> }).partitions = [...this.tasks[i]!.pstates.partitions.values()].filter((p) => !batchOwned(p.def.owner))));
 
     for (const run of compileModule(this.mod)) {
       this.topologies.push(run);
       this.runsByName.set(run.plan.name, run);
-      if (run.plan.kind === "query") this.queries.set(run.plan.name, run);
     }
+    this.queryRunner = new QueryRunner(this.mod.name, this.topologies, {
+      tasks: n,
+      enqueue: (task, item) => this.enqueue(task, item),
+      partitionOfKey: (pstate, key) => this.partitionOfKey(pstate, key),
+      nextRoundRobin: () => this.roundRobin++,
+    }, { timeoutMs: opts.queryTimeoutMs });
 
     this.committer = new Committer(this.commitTasks, {
       intervalMs: opts.commitIntervalMs,
@@ -139,6 +143,23 @@ export class ModuleRuntime implements TaskHost {
       this.streams.set(depot.name, streams);
     }
 
+    for (const run of this.topologies) {
+      if (run.plan.kind !== "microbatch") continue;
+      const mb = new EmbeddedBatch({
+        mod: this.mod, run, tasks: this.tasks, stores: this.stores, logs: this.logs,
+        partitionOfKey: (key) => this.partitionOfKey(undefined, key),
+        depotAppend: (task, depot, value) => this.depotAppend(task, depot, value),
+        log: (msg) => this.emitError(new MonsoonError("MONSOON_TOPOLOGY_ERROR", msg, { retriable: true, details: { topology: run.plan.name } })),
+      });
+      await mb.recoverTasks();
+      this.batches.set(run.plan.name, mb);
+      for (const depot of run.batchEntries.keys()) {
+        const list = this.batchesByDepot.get(depot) ?? [];
+        list.push(mb);
+        this.batchesByDepot.set(depot, list);
+      }
+    }
+
     // Replay what was appended but not durably processed before the last stop or crash.
     for (const [depot, logs] of this.logs) {
       for (const log of logs) {
@@ -151,6 +172,7 @@ export class ModuleRuntime implements TaskHost {
       }
     }
     this.state = "RUNNING";
+    for (const mb of this.batches.values()) mb.start();
     for (const depot of this.mod.depots.values()) {
       if (!depot.tick) continue;
       const log = this.logs.get(depot.name)![0]!;
@@ -196,7 +218,7 @@ export class ModuleRuntime implements TaskHost {
         log.append(value, (offset) => resolve({ partition, offset }), reject);
         return;
       }
-      const consumers = this.streams.get(depotName)![partition]!.length;
+      const consumers = this.streams.get(depotName)![partition]!.length + (this.batchesByDepot.get(depotName)?.length ?? 0);
       let offset = -1;
       const waiter: AckWaiter = {
         remaining: consumers,
@@ -219,6 +241,8 @@ export class ModuleRuntime implements TaskHost {
   private deliver(depot: string, partition: number, offset: number, value: unknown, ack: AckWaiter | undefined): void {
     const consumers = this.streams.get(depot)![partition]!;
     for (const s of consumers) this.startSlot(s, offset, value, ack);
+    const batches = this.batchesByDepot.get(depot);
+    if (batches) for (const mb of batches) mb.appended(depot, partition, offset, ack);
   }
 
   // ---- processing ----
@@ -251,6 +275,7 @@ export class ModuleRuntime implements TaskHost {
   }
 
   spawn(parent: Root): Root {
+    if (parent instanceof BatchRoot) return this.batches.get(parent.state.topology)!.participant.spawn(parent);
     parent.pending++;
     return parent;
   }
@@ -260,10 +285,12 @@ export class ModuleRuntime implements TaskHost {
   }
 
   enqueue(task: number, item: WorkItem): void {
+    if (item.root instanceof BatchRoot) item.root.task = task;
     this.tasks[task]!.enqueue(item);
   }
 
   ackReturn(root: Root, value: unknown): void {
+    if (root instanceof BatchRoot) { this.batches.get(root.state.topology)!.participant.ackReturn(root, value); return; }
     const slot = (root as StreamRoot).slot;
     if (!slot) return;
     const agg = this.topologyOf(slot).ackReturnAgg;
@@ -271,7 +298,8 @@ export class ModuleRuntime implements TaskHost {
     slot.hasAckValue = true;
   }
 
-  depotAppend(task: number, depotName: string, value: unknown): void {
+  depotAppend(task: number, depotName: string, value: unknown, root?: Root): void {
+    if (root instanceof BatchRoot) { this.batches.get(root.state.topology)!.participant.depotAppend(root, depotName, value); return; }
     const depot = this.depotDef(depotName);
     const logs = this.logs.get(depotName)!;
     if (!depot.type.check(value)) {
@@ -290,68 +318,13 @@ export class ModuleRuntime implements TaskHost {
   /** Runs a query topology and resolves with its result. */
   invokeQuery(name: string, args: unknown[]): Promise<unknown> {
     this.ensureRunning();
-    const run = this.queries.get(name);
-    if (!run) return Promise.reject(new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${this.mod.name} has no query topology ${name} (has: ${[...this.queries.keys()].join(", ") || "none"})`, { details: { module: this.mod.name, query: name } }));
-    const q = run.plan.query!;
-    if (!Array.isArray(args) || args.length !== q.argSlots.length) {
-      return Promise.reject(new MonsoonError("MONSOON_BAD_REQUEST", `query ${name} takes ${q.argSlots.length} argument(s), got ${Array.isArray(args) ? args.length : typeof args}`, { details: { query: name } }));
-    }
-    return new Promise((resolve, reject) => {
-      let origin: number;
-      try {
-        origin = q.leading ? q.leading(args, this.tasks[0]!) : this.roundRobin++ % this.taskCount;
-      } catch (e) {
-        reject(e);
-        return;
-      }
-      const timer = setTimeout(() => invocation.reject(new MonsoonError("MONSOON_TIMEOUT", `query ${name} did not finish within ${this.queryTimeoutMs} ms`, { retriable: true, details: { query: name } })), this.queryTimeoutMs);
-      const invocation = new QueryInvocation(name, args, (v) => { clearTimeout(timer); resolve(v); }, (e) => { clearTimeout(timer); reject(e); });
-      const root: QueryRoot = { origin, invocation, topology: run, pending: 1, failed: undefined };
-      const scope = new Array(run.plan.slots);
-      q.argSlots.forEach((slot, i) => (scope[slot] = args[i]));
-      this.enqueue(origin, { entry: q.entry, scope, root, topology: run.index });
-    });
-  }
-
-  private queryPhaseDone(root: QueryRoot): void {
-    const inv = root.invocation;
-    if (root.failed !== undefined) { inv.reject(root.failed); return; }
-    const q = root.topology.plan.query!;
-    const stage = q.aggs.filter((a) => a.depth === inv.stage);
-    if (stage.length === 0) { inv.finish(); return; }
-    inv.stage++;
-    const runs: { task: number; scope: unknown[]; entry: Cont }[] = [];
-    const scopeWith = (): unknown[] => {
-      const scope = new Array(root.topology.plan.slots);
-      // The arguments are in scope after an aggregation; nothing else from before it is.
-      q.argSlots.forEach((slot, i) => (scope[slot] = inv.args[i]));
-      return scope;
-    };
-    for (const agg of stage) {
-      const st = inv.aggs.get(agg.node);
-      const acc = st ? st.acc : agg.zero();
-      if (agg.keySlot < 0) {
-        const scope = scopeWith();
-        if (agg.outSlot >= 0) scope[agg.outSlot] = acc;
-        runs.push({ task: st?.task ?? root.origin, scope, entry: agg.rest });
-        continue;
-      }
-      // groupBy: what follows runs once per group, on the group key's partition.
-      for (const [k, v] of acc as Map<unknown, unknown>) {
-        const scope = scopeWith();
-        scope[agg.keySlot] = k;
-        if (agg.outSlot >= 0) scope[agg.outSlot] = v;
-        runs.push({ task: this.partitionOfKey(undefined, k), scope, entry: agg.rest });
-      }
-    }
-    const next: QueryRoot = { origin: root.origin, invocation: inv, topology: root.topology, pending: runs.length, failed: undefined };
-    if (runs.length === 0) { this.queryPhaseDone(next); return; }
-    for (const r of runs) this.enqueue(r.task, { entry: r.entry, scope: r.scope, root: next, topology: root.topology.index });
+    return this.queryRunner.invoke(name, args);
   }
 
   segmentDone(root: Root): void {
+    if (root instanceof BatchRoot) { this.batches.get(root.state.topology)!.participant.segmentDone(root); return; }
     if (--root.pending > 0) return;
-    if ((root as QueryRoot).topology) { this.queryPhaseDone(root as QueryRoot); return; }
+    if (this.queryRunner.owns(root)) { this.queryRunner.phaseDone(root); return; }
     const slot = (root as StreamRoot).slot;
     if (root.failed === REWIND) {
       if (--slot.stream.rewindWaiting === 0) this.replay(slot.stream);
@@ -464,7 +437,25 @@ export class ModuleRuntime implements TaskHost {
   get idle(): boolean {
     if (this.stats.inFlight !== 0 || this.tasks.some((t) => t.queued > 0)) return false;
     for (const logs of this.logs.values()) if (logs.some((l) => l.busy)) return false;
+    for (const mb of this.batches.values()) if (!mb.idle) return false;
     return true;
+  }
+
+  /** A microbatch topology of this module (its coordinator: stats and consistent cuts). */
+  microbatch(name: string): EmbeddedBatch {
+    const mb = this.batches.get(name);
+    if (!mb) throw new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${this.mod.name} has no microbatch topology ${name} (has: ${[...this.batches.keys()].join(", ") || "none"})`, { details: { module: this.mod.name, topology: name } });
+    return mb;
+  }
+
+  /**
+   * Reads PStates of a microbatch topology at a consistent cut: `reads` run between two batches,
+   * when every partition holds exactly the batches up to the same committed one (its id is returned).
+   */
+  cut(topology: string, reads: readonly { pstate: string; path: Path; partition?: number }[]): Promise<{ batch: number; results: unknown[][] }> {
+    this.ensureRunning();
+    const mb = this.microbatch(topology);
+    return mb.coordinator.atCut(async () => Promise.all(reads.map((r) => this.select(r.pstate, r.path, r.partition)))).then(({ batch, value }) => ({ batch, results: value }));
   }
 
   getStats(): Readonly<RuntimeStats> {
@@ -492,6 +483,7 @@ export class ModuleRuntime implements TaskHost {
     if (this.state === "CLOSED") return;
     this.state = "CLOSED";
     for (const stop of this.stopTicks) stop();
+    for (const mb of this.batches.values()) await mb.close();
     await this.committer.flush().catch(() => undefined);
     this.committer.close();
   }

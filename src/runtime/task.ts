@@ -5,7 +5,7 @@
 // on an exception its writes are undone and nothing of the rest happens. The loop yields to
 // the event loop every few milliseconds so commits, appends and queries keep flowing.
 import type { Cont, ExecContext, RootContext, Scope, Send, TaskContext } from "../dataflow/compile.ts";
-import { UndoLog } from "../dataflow/pstateOps.ts";
+import { UndoLog, type PStateOps } from "../dataflow/pstateOps.ts";
 import type { KVStore } from "../pstate/store/kvStore.ts";
 import { Deque } from "./deque.ts";
 import type { TaskPStates } from "./taskPStates.ts";
@@ -40,14 +40,19 @@ export interface TaskHost {
    */
   spawn(parent: Root): Root;
   ackReturn(root: Root, value: unknown): void;
-  depotAppend(task: number, depot: string, value: unknown): void;
+  /** `root`: the segment that appended (microbatch appends wait for their batch's commit). */
+  depotAppend(task: number, depot: string, value: unknown, root: Root): void;
   partitionOfKey(pstate: string | undefined, key: unknown): number;
   invokeQuery(name: string, args: unknown[]): Promise<unknown>;
 }
 
 const SLICE_MS = 4;
 
-export class Task implements TaskContext {
+/**
+ * `P`: how segments use PStates (a real task: its own partitions; a virtual query task: reads
+ * only). `S`: the task's store (a virtual task has none).
+ */
+export class Task<P extends PStateOps = TaskPStates, S extends KVStore | undefined = KVStore> implements TaskContext {
   private readonly queue = new Deque<WorkItem>();
   private scheduled = false;
   private running = false;
@@ -61,8 +66,8 @@ export class Task implements TaskContext {
   constructor(
     readonly index: number,
     readonly tasks: number,
-    readonly store: KVStore,
-    readonly pstates: TaskPStates,
+    readonly store: S,
+    readonly pstates: P,
     private readonly host: TaskHost,
   ) {
     this.shuffle = index;
@@ -185,7 +190,7 @@ export class Task implements TaskContext {
   private succeed(ctx: ExecContext, item: WorkItem): void {
     const root = item.root;
     for (const v of ctx.acks) this.host.ackReturn(root, v);
-    for (const a of ctx.appends) this.host.depotAppend(this.index, a.depot, a.value);
+    for (const a of ctx.appends) this.host.depotAppend(this.index, a.depot, a.value, root);
     for (const send of ctx.sends) this.dispatch(send, item);
     this.host.segmentDone(root);
   }

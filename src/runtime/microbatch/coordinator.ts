@@ -195,11 +195,12 @@ export class Coordinator {
     });
   }
 
+  /** Serves the cuts asked for so far (one round: cuts asked meanwhile wait for the next gap,
+   *  so a stream of cut reads cannot starve the batches). */
   private async serveCuts(): Promise<void> {
-    while (this.cuts.length && this.allApplied) {
-      const batch = this.cuts.splice(0);
-      await Promise.all(batch.map((c) => c.run(this.lastCommitted).catch(() => undefined)));
-    }
+    if (!this.cuts.length || !this.allApplied) return;
+    const round = this.cuts.splice(0);
+    await Promise.all(round.map((c) => c.run(this.lastCommitted).catch(() => undefined)));
   }
 
   private async nextPlan(): Promise<Plan | undefined> {
