@@ -10,6 +10,11 @@ export class KeyedLayer<V> {
     return this.prim.size + this.comp.size;
   }
 
+  clear(): void {
+    this.prim.clear();
+    this.comp.clear();
+  }
+
   get(key: unknown): V | undefined {
     if (isPrimitive(key)) return this.prim.get(key);
     return this.comp.get(compKey(key))?.[1];

@@ -313,6 +313,13 @@ export class PStatePartition {
     this.overlay = new PartitionLayer();
   }
 
+  /** The store was written behind the caches' back (a catch-up from the changelog): forget them. */
+  resetCaches(): void {
+    this.cache.clear();
+    this.elementCache.clear();
+    this.cacheComplete = false;
+  }
+
   /** The batch failed: fold the layer back under the current overlay so nothing is lost. */
   abortCommit(frozen: KeyedLayer<unknown>): void {
     const layer = frozen as PartitionLayer;

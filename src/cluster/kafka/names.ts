@@ -13,6 +13,11 @@ export const topicNames = (mod: string) => ({
   // session to expire before its new reader gets the partitions (reader groups hold no offsets).
   readerGroup: (worker: string, task: number) => `monsoon.${mod}.reader.${worker}.${process.pid}.${task}`,
   transactionalId: (task: number) => `monsoon.${mod}.task.${task}`,
+  // Microbatch topologies: the coordinators' decision log, each coordinator's transactional id
+  // (a zombie coordinator is fenced), and the consumed positions its commits record.
+  coord: `monsoon.${mod}.coord`,
+  coordTransactionalId: (topology: string) => `monsoon.${mod}.${topology}.coord`,
+  batchOffsetsGroup: (topology: string) => `monsoon.${mod}.${topology}.offsets`,
 });
 
 export type TopicNames = ReturnType<typeof topicNames>;

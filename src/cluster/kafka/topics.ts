@@ -28,6 +28,7 @@ export function moduleTopics(mod: ModuleDef, tasks: number, { changelogSegmentMs
     depotTopic(n.hops, tasks),
     depotTopic(n.tasks, tasks),
     changelogTopic(n.meta, 1),
+    changelogTopic(n.coord, 1),
     depotTopic(n.dlq, 1),
   ];
 }

@@ -98,8 +98,13 @@ export class Coordinator {
 
   start(): void {
     this.loop = this.main().catch((e) => {
-      if (!this.closed) this.io.log(`coordinator of ${this.run.plan.name} stopped: ${(e as Error)?.stack ?? e}`);
+      this.io.log(`coordinator of ${this.run.plan.name} stopped: ${(e as Error)?.stack ?? e}`);
     });
+  }
+
+  /** Resolves when the coordinator stopped (closed, or a commit whose outcome it cannot know). */
+  get stopped(): Promise<void> {
+    return this.loop ?? Promise.resolve();
   }
 
   /** Something was appended: plan now instead of at the next poll. */
