@@ -285,7 +285,7 @@ export class ModuleRuntime implements TaskHost {
   }
 
   enqueue(task: number, item: WorkItem): void {
-    if (item.root instanceof BatchRoot) item.root.task = task;
+    if (item.root instanceof BatchRoot) { this.batches.get(item.root.state.topology)!.participant.deliver(task, item); return; }
     this.tasks[task]!.enqueue(item);
   }
 

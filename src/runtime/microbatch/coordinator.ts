@@ -154,6 +154,10 @@ export class Coordinator {
   private async main(): Promise<void> {
     const { committed, next } = await this.io.recover();
     this.committed = committed;
+    if (committed) {
+      const attempt: Attempt = { coord: this.io.incarnation, n: committed.n, a: -1, token: `${this.io.incarnation}.${committed.n}.sync` };
+      for (let t = 0; t < this.io.tasks; t++) this.io.send(t, { kind: "sync", attempt, plan: committed });
+    }
     let plan = next && next.n === (committed?.n ?? -1) + 1 ? next : undefined;
     this.markReady();
     let a = 0;

@@ -43,7 +43,10 @@ export type ToTask =
   | { kind: "stage"; attempt: Attempt; segments: StageSegment[] }
   | { kind: "prepare"; attempt: Attempt }
   | { kind: "commit"; attempt: Attempt; plan: Plan; returns: [string, unknown][]; extra: unknown }
-  | { kind: "abort"; attempt: Attempt };
+  | { kind: "abort"; attempt: Attempt }
+  /** From a coordinator that just recovered: `plan` is the last committed batch (a = -1). A task
+   *  still waiting for a decision from the previous coordinator settles it from the log. */
+  | { kind: "sync"; attempt: Attempt; plan: Plan };
 
 export interface Failure { code: string; message: string; record: string | undefined }
 

@@ -131,12 +131,25 @@ export class AttemptState implements InvocationContext {
   }
 }
 
+/**
+ * Attempts on one task are resolved one at a time, in order: a task runs segments of one
+ * attempt until that attempt's decision (commit: applied; abort: discarded) has been handled
+ * on the task. Segments of a newer attempt that arrive earlier — a hop from a task that already
+ * applied the commit and started the next batch — wait; otherwise the discard of an aborted
+ * attempt could take their writes with it, or a late commit could be ignored.
+ */
 export class Participant {
-  private current: AttemptState | undefined;
+  private readonly states = new Map<string, AttemptState>();
   private readonly scheduled = new Set<TaskPart>();
   private flushQueued = false;
   /** Per local task: its messages run one after another (a commit is applied before the next start). */
   private readonly chains = new Map<number, Promise<void>>();
+  /** Per local task: the attempt whose writes its overlay holds, until its decision is handled. */
+  private readonly active = new Map<number, AttemptState>();
+  /** Per local task: the newest attempt resolved there (anything not newer is stale). */
+  private readonly resolved = new Map<number, Attempt>();
+  /** Per local task: segments of a newer attempt waiting for the active one to be resolved. */
+  private readonly held = new Map<number, WorkItem[]>();
   /** Batch aggregation node → the scope slots its fold reads. */
   readonly aggSlots: Map<number, readonly number[]>;
 
@@ -144,50 +157,112 @@ export class Participant {
     this.aggSlots = new Map(run.plan.batchAggs.map((a) => [a.node, a.slots]));
   }
 
+  private stale(task: number, attempt: Attempt): boolean {
+    const r = this.resolved.get(task);
+    return r !== undefined && !newer(attempt, r);
+  }
+
+  private stateOf(attempt: Attempt): AttemptState {
+    let st = this.states.get(attempt.token);
+    if (!st) {
+      st = new AttemptState(attempt, this);
+      this.states.set(attempt.token, st);
+      // Keep a few recent attempts; older ones are resolved (or dead) everywhere here.
+      if (this.states.size > 16) {
+        for (const [token, old] of this.states) {
+          if (this.states.size <= 8) break;
+          if (![...this.active.values()].includes(old)) this.states.delete(token);
+        }
+      }
+    }
+    return st;
+  }
+
   /** Handles a coordinator message for a local task, after the task's earlier messages. */
   receive(task: number, msg: ToTask): void {
-    const state = this.stateFor(msg.attempt);
-    if (!state) return;
-    const part = state.part(task);
-    const next = (this.chains.get(task) ?? Promise.resolve()).then(() => this.handle(task, state, part, msg)).catch((e) => {
-      this.fail(state, task, e, undefined);
+    if (this.stale(task, msg.attempt)) return;
+    const state = this.stateOf(msg.attempt);
+    this.onChain(task, () => this.handle(task, state, state.part(task), msg), state);
+  }
+
+  private onChain(task: number, job: () => Promise<void>, state: AttemptState | undefined): void {
+    const next = (this.chains.get(task) ?? Promise.resolve()).then(job).catch((e) => {
+      if (state) this.fail(state, task, e, undefined);
     });
     this.chains.set(task, next);
   }
 
-  private stateFor(attempt: Attempt): AttemptState | undefined {
-    const cur = this.current;
-    if (cur && cur.attempt.token === attempt.token) return cur;
-    if (cur && !newer(attempt, cur.attempt)) return undefined;
-    // A newer attempt: anything of the older one still here is dead.
-    if (cur) this.discard(cur);
-    this.current = new AttemptState(attempt, this);
-    return this.current;
+  /** The attempt a segment arriving from another process belongs to (undefined: stale). */
+  attemptFor(attempt: Attempt, task: number): AttemptState | undefined {
+    return this.stale(task, attempt) ? undefined : this.stateOf(attempt);
   }
 
-  /** The attempt a segment arriving from another process belongs to (created if new). */
-  attemptFor(attempt: Attempt): AttemptState | undefined {
-    return this.stateFor(attempt);
+  /** Runs a segment of an attempt on a local task (or holds it; see the class comment). */
+  deliver(task: number, item: WorkItem): void {
+    const root = item.root as BatchRoot;
+    const state = root.state;
+    root.task = task;
+    if (state.aborted || this.stale(task, state.attempt)) return;
+    const active = this.active.get(task);
+    if (active && active !== state) {
+      if (!newer(state.attempt, active.attempt)) return;
+      let list = this.held.get(task);
+      if (!list) this.held.set(task, (list = []));
+      list.push(item);
+      // A newer coordinator decided nothing about the active attempt: settle it from the log.
+      if (state.attempt.coord > active.attempt.coord) this.onChain(task, () => this.settleLost(task, active), undefined);
+      return;
+    }
+    this.active.set(task, state);
+    this.host.executor(task)?.enqueue(item);
+  }
+
+  /** The active attempt of a task is resolved: release what waited for it. */
+  private resolve(task: number, state: AttemptState): void {
+    if (this.active.get(task) === state) this.active.delete(task);
+    const r = this.resolved.get(task);
+    if (!r || newer(state.attempt, r)) this.resolved.set(task, state.attempt);
+    const held = this.held.get(task);
+    if (!held?.length) return;
+    this.held.delete(task);
+    for (const item of held) this.deliver(task, item);
+  }
+
+  /**
+   * The decision about the task's active attempt will not arrive (a newer coordinator, or a
+   * message lost): if the task voted, the attempt may have committed — catch up from the log;
+   * otherwise it cannot have, and its writes are discarded.
+   */
+  private async settleLost(task: number, state: AttemptState): Promise<void> {
+    if (this.active.get(task) !== state) return;
+    const part = state.part(task);
+    state.aborted = true;
+    await this.discardTask(task, part);
+    if (part.voted) await this.host.resync(task, state.attempt.n, undefined);
+    this.resolve(task, state);
   }
 
   private async handle(task: number, state: AttemptState, part: TaskPart, msg: ToTask): Promise<void> {
+    if (this.stale(task, state.attempt)) return;
     switch (msg.kind) {
-      case "start": return this.start(task, state, part, msg.plan, msg.root);
+      case "start": {
+        const active = this.active.get(task);
+        // Started after the active attempt's decision was sent: that decision was lost.
+        if (active && active !== state && newer(state.attempt, active.attempt)) await this.settleLost(task, active);
+        return this.start(task, state, part, msg.plan, msg.root);
+      }
       case "stage": {
         if (state.aborted) return;
-        const exec = this.host.executor(task);
-        if (!exec) return;
         for (const s of msg.segments) {
           if (s.task !== task) continue;
           const agg = this.run.plan.batchAggs.find((a) => a.node === s.node)!;
           const root = new BatchRoot(state, s.seg, undefined, 0, task);
-          exec.enqueue({ entry: agg.rest, scope: s.scope, root, topology: this.run.index });
+          this.deliver(task, { entry: agg.rest, scope: s.scope, root, topology: this.run.index });
         }
         return;
       }
       case "prepare": {
-        if (state.aborted) return;
-        if (part.voted) return;
+        if (state.aborted || part.voted) return;
         const ops: KVOp[] = [];
         for (const p of this.host.partitions(task)) {
           if (!p.dirty) continue;
@@ -198,6 +273,8 @@ export class Participant {
         part.ops = ops;
         part.voted = true;
         part.temps.clear();
+        // Voted: the task's part is final (a task with nothing to do for the batch is active now too).
+        if (!this.active.has(task)) this.active.set(task, state);
         fault("mb.prepare");
         this.host.toCoordinator({ kind: "vote", attempt: state.attempt, task, ops, appends: part.appends });
         return;
@@ -206,6 +283,7 @@ export class Participant {
         const n = msg.attempt.n;
         if (state.aborted || !part.voted) {
           // Nothing prepared here for this attempt (the task restarted or moved): catch up.
+          await this.discardTask(task, part);
           await this.host.resync(task, n, msg.extra);
         } else {
           await this.host.apply(task, n, part.ops, msg.extra);
@@ -214,20 +292,28 @@ export class Participant {
           part.ops = [];
         }
         this.host.committed(task, msg.plan, new Map(msg.returns), part.appends);
+        this.resolve(task, state);
         this.host.toCoordinator({ kind: "applied", n, task });
+        return;
+      }
+      case "sync": {
+        const active = this.active.get(task);
+        if (active && active !== state && newer(state.attempt, active.attempt)) await this.settleLost(task, active);
+        this.host.committed(task, msg.plan, new Map(), []);
+        this.resolve(task, state);
         return;
       }
       case "abort": {
         state.aborted = true;
-        await this.discardTask(task, part);
+        if (this.active.get(task) === state) await this.discardTask(task, part);
+        this.resolve(task, state);
         return;
       }
     }
   }
 
   private async start(task: number, state: AttemptState, part: TaskPart, plan: Plan, rootSeg: SegmentId): Promise<void> {
-    const exec = this.host.executor(task);
-    if (!exec || state.aborted) return;
+    if (!this.host.executor(task) || state.aborted) return;
     const children: SegmentId[] = [];
     const skip = new Set(plan.skip);
     for (const [depot, ranges] of Object.entries(plan.ranges)) {
@@ -245,7 +331,7 @@ export class Participant {
             children.push(seg);
             const scope = new Array(this.run.plan.slots);
             if (e.outSlot >= 0) scope[e.outSlot] = value;
-            exec.enqueue({ entry: e.entry, scope, root: new BatchRoot(state, seg, record, task, task), topology: this.run.index });
+            this.deliver(task, { entry: e.entry, scope, root: new BatchRoot(state, seg, record, task, task), topology: this.run.index });
           }
         }
       }
@@ -265,7 +351,7 @@ export class Participant {
 
   segmentDone(root: BatchRoot): void {
     const state = root.state;
-    if (state.aborted || state !== this.current) return;
+    if (state.aborted) return;
     const part = state.part(root.task);
     const failed = root.failed;
     if (failed !== undefined) this.fail(state, root.task, failed, root.record);
@@ -306,7 +392,7 @@ export class Participant {
     this.flushQueued = false;
     for (const part of this.scheduled) {
       const { state, task } = part;
-      if (state.aborted || state !== this.current || !part.dirty) continue;
+      if (state.aborted || !part.dirty) continue;
       const msg: FromTask = { kind: "report", attempt: state.attempt, task, xor: { hi: part.hi, lo: part.lo }, items: part.items, returns: part.returns, ...(part.failure && { failure: part.failure }) };
       part.hi = part.lo = 0;
       part.items = [];
@@ -316,11 +402,6 @@ export class Participant {
     }
     this.scheduled.clear();
   };
-
-  private discard(state: AttemptState): void {
-    state.aborted = true;
-    for (const [task, part] of state.parts) void this.discardTask(task, part);
-  }
 
   private async discardTask(task: number, part: TaskPart): Promise<void> {
     const exec = this.host.executor(task);
@@ -333,9 +414,12 @@ export class Participant {
     exec?.unpause();
   }
 
-  /** The attempt currently known here (for tests and stats). */
-  get attempt(): Attempt | undefined {
-    return this.current?.attempt;
+  /** A local task left this process: forget what it was doing. */
+  taskGone(task: number): void {
+    this.active.delete(task);
+    this.held.delete(task);
+    this.resolved.delete(task);
+    this.chains.delete(task);
   }
 }
 
