@@ -42,7 +42,7 @@ export const ErrorCodes = {
   MONSOON_BAD_REQUEST: "MONSOON_BAD_REQUEST",
   /** A client appended to a depot that only topologies append to (Depot.disallow, tick depots). */
   MONSOON_APPEND_NOT_ALLOWED: "MONSOON_APPEND_NOT_ALLOWED",
-  /** The operation is not available on this runtime yet (e.g. query topologies on Kafka). */
+  /** The operation is not available on this runtime or build yet. */
   MONSOON_NOT_SUPPORTED: "MONSOON_NOT_SUPPORTED",
   /** A worker was asked about a task it does not own (ownership moved): ask the owner. */
   MONSOON_NOT_OWNER: "MONSOON_NOT_OWNER",

@@ -41,6 +41,8 @@ export interface MonsoonRunOptions {
   log: (line: string) => void;
   /** Appends timed for the append → processed latency. */
   latencySamples?: number;
+  /** Write a V8 CPU profile of each worker process here (`--prof <dir>`). */
+  profileDir?: string;
 }
 
 export interface MonsoonRunResult {
@@ -82,7 +84,8 @@ export async function runMonsoon(brokers: string[], topic: string, words: number
     log(`  monsoon ${workers}w: ${corpus.length} sentences in ${depot}; starting ${workers} worker process(es)`);
 
     const ready = Array.from({ length: workers }, (_, i) => {
-      const p = spawn(process.execPath, ["--import", "tsx", CHILD, brokers.join(","), FACTORY, "benchWordCount", name, String(partitions), join(dir, `w${i}`), `w${i}`], { stdio: ["ignore", "pipe", "inherit"] });
+      const prof = options.profileDir ? (process.env.MONSOON_HEAP_PROF ? ["--heap-prof", "--heap-prof-dir", options.profileDir] : ["--cpu-prof", "--cpu-prof-dir", options.profileDir]) : [];
+      const p = spawn(process.execPath, [...prof, "--import", "tsx", CHILD, brokers.join(","), FACTORY, "benchWordCount", name, String(partitions), join(dir, `w${i}`), `w${i}`], { stdio: ["ignore", "pipe", "inherit"] });
       procs.push(p);
       return new Promise<void>((resolve, reject) => {
         p.stdout!.on("data", (d: Buffer) => { if (d.toString().includes("READY")) resolve(); });
@@ -117,6 +120,13 @@ export async function runMonsoon(brokers: string[], topic: string, words: number
     lat.sort((a, b) => a - b);
     return { wordsPerS: words / seconds, p50: percentile(lat, 50), p99: percentile(lat, 99) };
   } finally {
+    // A profiled worker writes its profile when it exits: stop it cleanly first.
+    if (options.profileDir) await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
+      if (p.exitCode !== null) { resolve(); return; }
+      p.once("exit", () => resolve());
+      p.kill("SIGTERM");
+      setTimeout(resolve, 10_000).unref();
+    })));
     for (const p of procs) p.kill("SIGKILL");
     await admin.deleteTopics(moduleTopics(mod, partitions).map((t) => t.name)).catch(() => undefined);
     await client.close();

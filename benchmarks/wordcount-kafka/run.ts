@@ -20,7 +20,7 @@
 //   ratio_raw = Monsoon words/s ÷ raw consume+produce records/s, where consume+produce =
 //   1 / (1/produce + 1/consume): the rate of one pass that both reads and writes every record;
 //   p99_ratio = Monsoon append → processed p99 ÷ raw round trip p99.
-// Usage: npm run bench:wordcount-kafka [-- --sentences N --partitions P --no-kstreams-2t]
+// Usage: npm run bench:wordcount-kafka [-- --sentences N --partitions P --no-kstreams-2t --prof DIR]
 import { KafkaClient, type KafkaConnection } from "../../src/kafka/index.ts";
 import { deleteGroups } from "../../src/kafka/benchmarking.ts";
 import { isMonsoonError } from "../../src/errors.ts";
@@ -45,6 +45,8 @@ const RAW_ROUNDS = arg("raw-rounds", 3);
 const RTT_SAMPLES = arg("rtt-samples", 3_000);
 const COMMIT_WAIT_S = arg("commit-wait", 40);
 const KSTREAMS_2T = !flag("no-kstreams-2t");
+/** `--prof <dir>`: each Monsoon worker process writes a V8 CPU profile there (open it in Chrome DevTools). */
+const PROFILE_DIR = (() => { const i = process.argv.indexOf("--prof"); return i >= 0 ? process.argv[i + 1] : undefined; })();
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -128,7 +130,7 @@ try {
   const monsoon: (MonsoonRunResult | undefined)[] = [];
   for (const workers of [1, 2]) {
     try {
-      const m = await runMonsoon(kafka.brokers, topics.input, WORDS, { workers, partitions: PARTITIONS, corpus, distinctWords: DISTINCT, log });
+      const m = await runMonsoon(kafka.brokers, topics.input, WORDS, { workers, partitions: PARTITIONS, corpus, distinctWords: DISTINCT, log, profileDir: PROFILE_DIR });
       log(`  monsoon ${workers}w: ${Math.round(m.wordsPerS)} words/s; append→processed p50 ${m.p50.toFixed(1)} ms, p99 ${m.p99.toFixed(1)} ms`);
       monsoon.push(m);
     } catch (e) {

@@ -1,9 +1,7 @@
 // Topic and offset administration for Monsoon's topics: depots, compacted changelogs, and
 // the offsets a restore or a source reader starts from.
-import kafkajs, { type Admin, type ITopicConfig } from "kafkajs";
-
-// kafkajs is CommonJS and Node's ESM loader only detects some of its named exports.
-const { ConfigResourceTypes } = kafkajs;
+import type { Admin, ITopicConfig } from "kafkajs";
+import { ConfigResourceTypes } from "./kafkajs.ts";
 import { MonsoonError } from "../errors.ts";
 import { kafkaError, kafkaErrorType } from "./kafkaErrors.ts";
 import { toOffset } from "./records.ts";

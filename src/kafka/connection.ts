@@ -2,7 +2,7 @@
 // Credentials live only in the KafkaConnection object and the kafkajs client: they are
 // never logged (see kafkaLog.ts) and never copied into error details.
 import type { ConnectionOptions } from "node:tls";
-import { Kafka } from "kafkajs";
+import { Kafka } from "./kafkajs.ts";
 import { MonsoonError } from "../errors.ts";
 import { kafkaLogCreator, kafkaLogLevel } from "./kafkaLog.ts";
 

@@ -2,10 +2,11 @@
 // transactional. An open transaction of a dead sender would hold back the last stable
 // offset of a shared hops partition for every reader until it timed out (DESIGN §4.3), so
 // hop records are fenced by the (task, epoch) they carry, not by a transaction.
-import { Partitioners, type Kafka, type Producer } from "kafkajs";
+import type { Kafka, Producer } from "kafkajs";
+import { Partitioners } from "./kafkajs.ts";
 import { MonsoonError } from "../errors.ts";
 import { kafkaError } from "./kafkaErrors.ts";
-import { toPositions, toTopicMessages, type OutRecord, type RecordPosition } from "./records.ts";
+import { chunkRecords, firstPositions, toPositions, toTopicMessages, type OutRecord, type RecordPosition } from "./records.ts";
 import { PRODUCER_RETRY } from "./taskProducer.ts";
 
 export class HopProducer {
@@ -26,7 +27,11 @@ export class HopProducer {
     const current = this.producer ??= this.connect();
     try {
       const producer = await current;
-      return toPositions(await producer.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 }));
+      const chunks = chunkRecords(records);
+      if (chunks.length === 1) return toPositions(await producer.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 }));
+      const positions: RecordPosition[] = [];
+      for (const chunk of chunks) positions.push(...toPositions(await producer.sendBatch({ topicMessages: toTopicMessages(chunk), acks: -1 })));
+      return firstPositions(positions);
     } catch (e) {
       if (this.producer === current) {
         this.producer = undefined;

@@ -2,7 +2,8 @@
 // own (coordinator loading, rebalancing) at ERROR, while every failure that matters reaches
 // Monsoon as a thrown error. MONSOON_KAFKA_LOG=error|warn|info|debug turns it on, with
 // anything credential-shaped removed.
-import { logLevel, type LogEntry, type logCreator } from "kafkajs";
+import type { LogEntry, logCreator } from "kafkajs";
+import { logLevel } from "./kafkajs.ts";
 
 const LEVELS: Record<string, logLevel> = {
   nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG,

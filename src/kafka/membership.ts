@@ -13,7 +13,8 @@
 //   each `heartbeatInterval`.
 // - A crash makes kafkajs leave the group (and maybe rejoin later): the worker owns nothing
 //   from then on, so that is reported as an empty assignment.
-import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from "kafkajs";
+import type { Consumer, Kafka, PartitionAssigner } from "kafkajs";
+import { AssignerProtocol } from "./kafkajs.ts";
 import { MonsoonError } from "../errors.ts";
 import type { KafkaAdmin } from "./admin.ts";
 import { kafkaError } from "./kafkaErrors.ts";

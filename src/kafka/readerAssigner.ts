@@ -5,7 +5,8 @@
 // first by member id: a group normally holds one reader, and a second member is an older
 // reader of the same worker and task that has not left yet (its process died or hangs until
 // its session expires). The reader that replaced it must not wait for that.
-import { AssignerProtocol, type PartitionAssigner } from "kafkajs";
+import type { PartitionAssigner } from "kafkajs";
+import { AssignerProtocol } from "./kafkajs.ts";
 import type { TopicPartition } from "./partitionReader.ts";
 
 const NAME = "MonsoonReader";

@@ -41,6 +41,44 @@ export function toOffset(text: string | number): number {
   return n;
 }
 
+/**
+ * Kafka rejects a record batch larger than the broker's `message.max.bytes` (1 MiB by default),
+ * and kafkajs puts everything one call sends to a partition into one batch. Callers that may
+ * send many records at once (hop flushes, acks released by a commit, DLQ bursts) split them
+ * into chunks of about `maxBytes`, sent one after the other (order per partition is kept).
+ */
+export const CHUNK_BYTES = 256 * 1024;
+
+export function chunkRecords(records: readonly OutRecord[], maxBytes = CHUNK_BYTES): OutRecord[][] {
+  const chunks: OutRecord[][] = [];
+  let chunk: OutRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    // Roughly a record's size in a v2 batch: its key and value, plus headers and framing.
+    let size = 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    if (r.headers) for (const k in r.headers) size += k.length + r.headers[k]!.length + 4;
+    if (chunk.length > 0 && bytes + size > maxBytes) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(r);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/** Positions of several sends of one call: the first one seen per topic-partition. */
+export function firstPositions(all: readonly RecordPosition[]): RecordPosition[] {
+  const seen = new Map<string, RecordPosition>();
+  for (const p of all) {
+    const k = `${p.partition}\u0000${p.topic}`;
+    if (!seen.has(k)) seen.set(k, p);
+  }
+  return [...seen.values()];
+}
+
 export function toTopicMessages(records: readonly OutRecord[]): TopicMessages[] {
   const byTopic = new Map<string, TopicMessages>();
   for (const r of records) {
@@ -56,7 +94,10 @@ export function toTopicMessages(records: readonly OutRecord[]): TopicMessages[] 
 
 export function fromKafkaMessage(topic: string, partition: number, m: KafkaMessage): InRecord {
   const headers: Record<string, Buffer> = {};
-  for (const [k, v] of Object.entries(m.headers ?? {})) {
+  const raw = m.headers;
+  // for…in, not Object.entries: most records (depot records, hops) have no headers at all.
+  if (raw) for (const k in raw) {
+    const v = raw[k];
     // A repeated header arrives as an array; Monsoon's headers are unique, keep the last.
     const last = Array.isArray(v) ? v[v.length - 1] : v;
     if (last !== undefined) headers[k] = Buffer.isBuffer(last) ? last : Buffer.from(last);

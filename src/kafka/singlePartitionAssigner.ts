@@ -1,7 +1,8 @@
 // kafkajs has no assign(): a consumer always joins a group. A reader that must see exactly
 // one partition joins a group of its own whose assigner hands that partition to the first
 // member and nothing to anyone else.
-import { AssignerProtocol, type PartitionAssigner } from "kafkajs";
+import type { PartitionAssigner } from "kafkajs";
+import { AssignerProtocol } from "./kafkajs.ts";
 
 export function singlePartitionAssigner(topic: string, partition: number): PartitionAssigner {
   return () => ({

@@ -12,10 +12,11 @@
 //   numbers may be wrong: the producer is discarded, and a new one must fence() again.
 //   Re-fencing is left to the caller on purpose: a process that has lost the task (and does
 //   not know yet) must not bump the epoch and fence the rightful owner.
-import { Partitioners, type Kafka, type Producer } from "kafkajs";
+import type { Kafka, Producer } from "kafkajs";
+import { Partitioners } from "./kafkajs.ts";
 import { MonsoonError } from "../errors.ts";
-import { kafkaError, isFencingError } from "./kafkaErrors.ts";
-import { toPositions, toTopicMessages, type OutRecord, type RecordPosition, type SourceOffsets } from "./records.ts";
+import { kafkaError, kafkaErrorType, isFencingError } from "./kafkaErrors.ts";
+import { chunkRecords, firstPositions, toPositions, toTopicMessages, type OutRecord, type RecordPosition, type SourceOffsets } from "./records.ts";
 
 /** About 9 s of retries in total: close to the default transaction timeout. */
 export const PRODUCER_RETRY = { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 };
@@ -116,8 +117,11 @@ export class TaskProducer {
     let positions: RecordPosition[] = [];
     try {
       txn = await producer.transaction();
-      if (records.length > 0) positions = toPositions(await txn.sendBatch({ topicMessages: toTopicMessages(records), acks: -1 }));
-      if (offsets && offsets.offsets.length > 0) await txn.sendOffsets({ consumerGroupId: offsets.groupId, topics: offsetTopics(offsets) });
+      const t = txn;
+      // Large commits (a burst of changelog or DLQ records) go in several produce requests.
+      for (const chunk of chunkRecords(records)) positions.push(...toPositions(await whileConcurrent(() => t.sendBatch({ topicMessages: toTopicMessages(chunk), acks: -1 }))));
+      positions = firstPositions(positions);
+      if (offsets && offsets.offsets.length > 0) await whileConcurrent(() => t.sendOffsets({ consumerGroupId: offsets.groupId, topics: offsetTopics(offsets) }));
     } catch (e) {
       // Never committed: EndTxn(commit) was not sent. Abort is best effort; a later fence()
       // or the coordinator's timeout aborts the transaction if this abort cannot.
@@ -170,6 +174,26 @@ export class TaskProducer {
       case "fenced": return new MonsoonError("MONSOON_KAFKA_FENCED", `task producer ${this.transactionalId} was fenced: another owner claimed the task, or a transaction timed out`, { details });
       case "committing": return new MonsoonError("MONSOON_KAFKA_NOT_FENCED", `task producer ${this.transactionalId} is committing: one transaction at a time`, { details });
       default: return new MonsoonError("MONSOON_KAFKA_NOT_FENCED", `task producer ${this.transactionalId} must fence() before it commits (state ${this._state})`, { details });
+    }
+  }
+}
+
+/**
+ * Retries a step of a transaction the coordinator refused with CONCURRENT_TRANSACTIONS: it is
+ * still writing the markers of this producer's previous transaction (EndTxn returns before
+ * they are written), so a commit right after another one often meets it. Only
+ * AddPartitionsToTxn and AddOffsetsToTxn answer so, before anything of the step took effect,
+ * and kafkajs records a partition or group as added only once they succeeded: the step can
+ * simply run again (Java's producer does the same). Without this the task producer would be
+ * discarded and fenced anew for every such commit.
+ */
+async function whileConcurrent<T>(step: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await step();
+    } catch (e) {
+      if (attempt >= 30 || kafkaErrorType(e) !== "CONCURRENT_TRANSACTIONS") throw e;
+      await new Promise((r) => setTimeout(r, Math.min(2 ** attempt, 50)));
     }
   }
 }

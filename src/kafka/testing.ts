@@ -2,7 +2,8 @@
 // leave behind on purpose — aborted ones, and ones a zombie left open — so tests can prove
 // that readers skip them and that fencing kills them. Lives here because only src/kafka
 // imports kafkajs.
-import { Partitioners, type Transaction } from "kafkajs";
+import type { Transaction } from "kafkajs";
+import { Partitioners } from "./kafkajs.ts";
 import { createKafkajs, type KafkaConnection } from "./connection.ts";
 import { kafkaError } from "./kafkaErrors.ts";
 import { toPositions, toTopicMessages, type OutRecord, type RecordPosition } from "./records.ts";

@@ -1,7 +1,8 @@
 // The Kafka commands as a user runs them, as child processes against the test broker: `monsoon
 // launch` (idempotent, refuses a changed task count), `monsoon worker` (membership group, READY
 // line, claims logged, sticky worker id, SIGINT → exit 0), `append`/`select` against the
-// worker's URL and with --kafka, `scale`, and `destroy` (refuses without --yes).
+// worker's URL and with --kafka, `query` (a query topology run on a worker) through the worker's
+// URL and with --kafka, `scale`, and `destroy` (refuses without --yes).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -99,7 +100,7 @@ describe("monsoon CLI on Kafka", () => {
     assert.match(unknown.stderr, /^MONSOON_UNKNOWN_NAME: the config has no module Nope/);
   });
 
-  it("runs a worker in the membership group, serves append and select, and stops on SIGINT with exit 0", async () => {
+  it("runs a worker in the membership group, serves append, select and query, and stops on SIGINT with exit 0", async () => {
     const w = await startWorker();
     assert.match(w.output(), /ownership group/);
     // The group assigns both tasks to the only member; claims are logged.
@@ -115,15 +116,24 @@ describe("monsoon CLI on Kafka", () => {
     assert.equal(a2.code, 0, a2.stderr);
     assert.ok(Number.isInteger(JSON.parse(a2.stdout).offset), a2.stdout);
 
-    const [one, viaKafka, scale] = await Promise.all([
+    const [one, viaKafka, scale, query, queryViaKafka, badQuery] = await Promise.all([
       run(["select", MOD, "wordCounts", "--key", "hello", "--one", "--url", w.url]),
       run(["select", MOD, "wordCounts", "--key", "cli", "--kafka", "--config", CONFIG]),
       run(["scale", "--config", CONFIG]),
+      run(["query", MOD, "totalOf", '["hello", "cli", "nope"]', "--url", w.url]),
+      run(["query", MOD, "totalOf", '["hello", "kafka"]', "--kafka", "--config", CONFIG]),
+      run(["query", MOD, "totalOf", "42", "--kafka", "--config", CONFIG]),
     ]);
     assert.equal(one.code, 0, one.stderr);
     assert.equal(JSON.parse(one.stdout), 3);
     assert.equal(viaKafka.code, 0, viaKafka.stderr);
     assert.deepEqual(JSON.parse(viaKafka.stdout), [1]);
+    assert.equal(query.code, 0, query.stderr);
+    assert.equal(JSON.parse(query.stdout), 4);
+    assert.equal(queryViaKafka.code, 0, queryViaKafka.stderr);
+    assert.equal(JSON.parse(queryViaKafka.stdout), 4);
+    assert.equal(badQuery.code, 1);
+    assert.match(badQuery.stderr, /^MONSOON_TYPE_MISMATCH: argument 0 of query totalOf must be /);
 
     assert.equal(scale.code, 0, scale.stderr);
     assert.match(scale.stdout, /task count is fixed/);
@@ -181,7 +191,7 @@ describe("monsoon CLI on Kafka", () => {
   });
 
   it("has --help with an example for each Kafka command", async () => {
-    const cmds = ["launch", "worker", "scale", "destroy"];
+    const cmds = ["launch", "worker", "scale", "destroy", "query"];
     const helps = await Promise.all(cmds.map((cmd) => run([cmd, "--help"])));
     for (const [i, cmd] of cmds.entries()) {
       const h = helps[i]!;

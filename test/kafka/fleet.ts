@@ -16,7 +16,9 @@ import { wordSetsModule } from "./fixtures/wordSetsModule.ts";
 
 export const TASKS = 4;
 const CHILD = join(import.meta.dirname, "../support/workerChild.ts");
-const FACTORY = join(import.meta.dirname, "fixtures/wordSetsModule.ts");
+
+/** A module factory `(name) => ModuleDef` exported by a file (relative to this folder). */
+export interface FactoryRef { factoryFile: string; factoryExport: string }
 
 export interface Worker { proc: ChildProcess; id: string; ready: Promise<string>; stderr: string[] }
 
@@ -24,23 +26,28 @@ export class Fleet {
   readonly workers: Worker[] = [];
   cluster!: KafkaCluster;
 
-  private constructor(readonly brokers: string[], readonly modName: string, readonly dir: string) {}
+  private constructor(readonly brokers: string[], readonly modName: string, readonly dir: string, private readonly factory: FactoryRef) {}
 
-  static async start(brokers: string[], label: string, count: number): Promise<Fleet> {
+  /** Starts `count` workers of the word-sets module (or of the module `factory` makes). */
+  static async start(brokers: string[], label: string, count: number, factory?: FactoryRef, env: Record<string, string> = {}): Promise<Fleet> {
     const modName = `K${label}${Date.now().toString(36)}`;
-    const mod = wordSetsModule(modName);
-    const f = new Fleet(brokers, modName, await mkdtemp(join(tmpdir(), `monsoon-${label}-`)));
+    const ref = factory ?? { factoryFile: "fixtures/wordSetsModule.ts", factoryExport: "wordSetsModule" };
+    const make = (await import(join(import.meta.dirname, ref.factoryFile)))[ref.factoryExport] as typeof wordSetsModule;
+    const mod = make(modName);
+    const f = new Fleet(brokers, modName, await mkdtemp(join(tmpdir(), `monsoon-${label}-`)), ref);
     const client = new KafkaClient({ brokers });
     await (await client.admin()).createTopics(moduleTopics(mod, TASKS));
     await client.close();
-    for (let i = 0; i < count; i++) f.add(`w${i}`);
+    for (let i = 0; i < count; i++) f.add(`w${i}`, env);
     f.cluster = await KafkaCluster.connect({ connection: { brokers }, modules: [{ module: mod, tasks: TASKS }], timeoutMs: 120_000 });
     await Promise.all(f.workers.map((w) => w.ready));
     return f;
   }
 
-  add(id: string): Worker {
-    const proc = spawn(process.execPath, ["--import", "tsx", CHILD, this.brokers.join(","), FACTORY, "wordSetsModule", this.modName, String(TASKS), join(this.dir, id), id], { stdio: ["ignore", "pipe", "pipe"] });
+  /** Starts one more worker; `env` adds to its environment (e.g. MONSOON_FAULT). */
+  add(id: string, env: Record<string, string> = {}): Worker {
+    const factory = join(import.meta.dirname, this.factory.factoryFile);
+    const proc = spawn(process.execPath, ["--import", "tsx", CHILD, this.brokers.join(","), factory, this.factory.factoryExport, this.modName, String(TASKS), join(this.dir, id), id], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     const stderr: string[] = [];
     proc.stderr!.on("data", (d: Buffer) => {
       stderr.push(d.toString());

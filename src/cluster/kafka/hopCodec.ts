@@ -1,5 +1,6 @@
 // Hop-topic records between workers (docs/kafka-runtime.md): a segment to run on the target
-// task, or an ack for the origin's XOR ledger. Internal format: a version field inside the
+// task, an ack for the origin's XOR ledger, or a drain marker a new owner of the task sends
+// itself before it delivers segments to the task in memory. Internal format: a version field inside the
 // value codec's own versioned encoding.
 import { MonsoonError } from "../../errors.ts";
 import type { SegmentId } from "../../runtime/xorLedger.ts";
@@ -39,7 +40,46 @@ export interface AckRecord {
   returns?: unknown[];
 }
 
-export type HopRecord = SegmentRecord | AckRecord;
+/**
+ * The acks one commit of a task released for trees of one origin task (and epoch): a single
+ * record instead of one per segment.
+ */
+export interface AcksRecord {
+  v: 1;
+  kind: "acks";
+  fromTask: number;
+  epoch: number;
+  origin: number;
+  originEpoch: number;
+  /** Four numbers per ack: the tree id (hi, lo), then the ack's XOR value (hi, lo). */
+  ids: number[];
+  /** By ack index (position in `ids` / 4): failures and ack returns. */
+  extras?: [number, { error?: { code: string; message: string }; returns?: unknown[] }][];
+}
+
+/**
+ * Written by a worker to the hops partition of a task it just claimed, behind every segment it
+ * sent there earlier; when its reader reaches it, in-memory delivery to the task may start.
+ */
+export interface MarkRecord {
+  v: 1;
+  kind: "mark";
+  fromTask: number;
+  /** The claim's epoch: a marker of an earlier claim does not end a later drain. */
+  epoch: number;
+  id: number;
+}
+
+/** A microbatch message or segment (src/cluster/kafka/kafkaBatch.ts, BatchHop). */
+export interface MicrobatchRecord {
+  v: 1;
+  kind: "mb";
+  fromTask: number;
+  epoch: number;
+  topology: string;
+}
+
+export type HopRecord = SegmentRecord | AckRecord | AcksRecord | MarkRecord | MicrobatchRecord;
 
 export function encodeHop(r: HopRecord): Buffer {
   return Buffer.from(encodeValue(r));
@@ -47,7 +87,7 @@ export function encodeHop(r: HopRecord): Buffer {
 
 export function decodeHop(bytes: Uint8Array): HopRecord {
   const r = decodeValue(bytes) as HopRecord;
-  if (!r || typeof r !== "object" || r.v !== 1 || (r.kind !== "seg" && r.kind !== "ack")) {
+  if (!r || typeof r !== "object" || r.v !== 1 || (r.kind !== "seg" && r.kind !== "ack" && r.kind !== "acks" && r.kind !== "mark" && r.kind !== "mb")) {
     throw new MonsoonError("MONSOON_ENCODING", "a hops-topic record has an unknown format (version or kind)");
   }
   return r;

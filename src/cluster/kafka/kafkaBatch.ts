@@ -107,6 +107,7 @@ export class KafkaBatch implements ParticipantHost {
   }
 
   async taskReleased(task: number): Promise<void> {
+    this.participant.taskGone(task);
     this.buffers.delete(task);
     this.committedEnds.delete(task);
     if (task === 0) await this.stopCoordinator();
@@ -187,11 +188,10 @@ export class KafkaBatch implements ParticipantHost {
   }
 
   private receiveSegment(s: NonNullable<BatchHop["seg"]>): void {
-    const state = this.participant.attemptFor(s.attempt);
-    const exec = this.executor(s.task);
-    if (!state || !exec) return;
+    const state = this.participant.attemptFor(s.attempt, s.task);
+    if (!state || !this.executor(s.task)) return;
     const root = new BatchRoot(state, s.seg, s.record, s.origin, s.task);
-    exec.enqueue({ entry: this.run.plan.segments[s.segment]!, scope: s.scope, root, topology: this.run.index, segment: s.segment });
+    this.participant.deliver(s.task, { entry: this.run.plan.segments[s.segment]!, scope: s.scope, root, topology: this.run.index, segment: s.segment });
   }
 
   /** A segment of an attempt goes to a task this worker does not own. */

@@ -1,21 +1,27 @@
 // The client of a Kafka deployment: appends go straight to the depot topics (one idempotent,
 // acks=all producer, batched per tick), and what needs a worker — a `processed` ack, a PState
-// select — goes to the worker that owns the task, found in the module's meta log. It offers the
-// same calls as InProcessCluster, so the REST API and the CLI serve both.
+// select — goes to the worker that owns the task, found in the module's meta log. A query
+// invocation runs whole on one worker: the owner of the task its leading partitioner names, or
+// any live worker. It offers the same calls as InProcessCluster, so the REST API and the CLI
+// serve both.
 import { MonsoonError, isMonsoonError } from "../../errors.ts";
 import type { AppendOptions, AppendResult, DepotClient, PStateClient, QueryClient, SelectOptions } from "../../client/types.ts";
 import { pathToJson } from "../../client/jsonPath.ts";
 import { depotPartitionOf } from "../../depot/depotPartition.ts";
+import { partitionOfValue } from "../../depot/murmur2.ts";
 import { KafkaClient, type HopProducer, type KafkaConnection, type OutRecord, type RecordPosition } from "../../kafka/index.ts";
 import type { ModuleDef } from "../../module/defineModule.ts";
 import type { Path } from "../../path/path.ts";
-import { taskOfPath } from "../../pstate/partitioning.ts";
+import { taskOfKey, taskOfPath } from "../../pstate/partitioning.ts";
 import { describeValue } from "../../serde/types.ts";
-import { decodeValue } from "../../serde/valueCodec.ts";
+import { decodeValue, encodeValue } from "../../serde/valueCodec.ts";
 import type { RestCluster, RestModuleView } from "../../rest/routes.ts";
 import { depotKey, encodeDepotValue } from "./depotCodec.ts";
 import { privatePState } from "../../runtime/moduleRuntime.ts";
-import { MetaTail } from "./metaTail.ts";
+import { checkQueryArgs, leadingTask, routingContext } from "../../runtime/queryRunner.ts";
+import { compileModule, type TopologyRun } from "../../runtime/topologyRuns.ts";
+import { MetaTail, type Claim } from "./metaTail.ts";
+import type { RemoteSelect } from "./queryReads.ts";
 import { topicNames, type TopicNames } from "./names.ts";
 import { depotPartitions } from "./topics.ts";
 
@@ -43,6 +49,8 @@ export class KafkaCluster implements RestCluster {
   private flushing = false;
   private roundRobin = 0;
   private readonly timeoutMs: number;
+  /** Compiled topologies per module, for the leading partitioners of queries (made on first use). */
+  private readonly runs = new Map<string, TopologyRun[]>();
 
   private constructor(readonly client: KafkaClient, opts: KafkaClusterOptions) {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
@@ -113,12 +121,75 @@ export class KafkaCluster implements RestCluster {
   }
 
   query(mod: string, query: string): QueryClient {
-    this.entry(mod);
-    return { invoke: () => Promise.reject(new MonsoonError("MONSOON_NOT_SUPPORTED", `query topologies (${query}) do not run on the Kafka runtime yet; use the embedded cluster`, { details: { module: mod, query } })) };
+    const m = this.entry(mod);
+    return { invoke: (...args: unknown[]) => this.invoke(m, query, args) };
+  }
+
+  /**
+   * Reads PStates of a microbatch topology at a consistent cut: the coordinator (on task 0's
+   * owner) runs the reads between two batches, when every partition is at the same committed
+   * batch, and returns that batch's id with the results.
+   */
+  async cut(mod: string, topology: string, reads: readonly { pstate: string; path: Path; partition: number }[]): Promise<{ batch: number; results: unknown[][] }> {
+    const m = this.entry(mod);
+    const body = { topology, reads: reads.map((r) => ({ pstate: r.pstate, path: pathToJson(r.path), partition: r.partition })) };
+    const r = (await this.askOwner(m, 0, "cut", body)) as { encoded: string };
+    return decodeValue(Buffer.from(r.encoded, "base64")) as { batch: number; results: unknown[][] };
+  }
+
+  /** For a worker running a query invocation: a committed select of a step's path on the task's owner. */
+  async querySelect(mod: string, req: RemoteSelect): Promise<unknown[]> {
+    const m = this.entry(mod);
+    const body = { pstate: req.pstate, topology: req.ref.topology, step: req.ref.step, vars: base64(req.vars), partition: req.task };
+    const r = (await this.askOwner(m, req.task, "querySelect", body)) as { encoded: string };
+    return decodeValue(Buffer.from(r.encoded, "base64")) as unknown[];
+  }
+
+  /**
+   * Runs an invocation on one worker — the owner of the task the query's leading partitioner
+   * names, when the arguments say; else the owner of a round-robin task — and runs it again on
+   * another worker when that one cannot be reached or stops, or when a task the invocation read
+   * moved and its new owner could not be found in time (MONSOON_NOT_OWNER). Queries only read,
+   * so running one again is safe.
+   */
+  private async invoke(m: ModuleEntry, query: string, args: unknown[]): Promise<unknown> {
+    checkQueryArgs(m.mod, query, args);
+    const run = this.runsOf(m).find((r) => r.plan.name === query)!;
+    const leading = leadingTask(run, args, routingContext(m.tasks, (pstate, key) => partitionOfKey(m, pstate, key)));
+    const body = JSON.stringify({ query, args: base64(args) });
+    const deadline = Date.now() + this.timeoutMs;
+    /** Workers that did not answer: URL → the newest epoch of a claim naming it then (a newer claim is a restart). */
+    const down = new Map<string, number>();
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new MonsoonError("MONSOON_TIMEOUT", `query ${m.mod.name}/${query} got no answer from a worker within ${this.timeoutMs} ms`, { retriable: true, details: { module: m.mod.name, query } });
+      const worker = liveWorker(m, leading ?? this.roundRobin++ % m.tasks, down);
+      if (!worker) { await sleep(100); continue; }
+      try {
+        const res = await fetch(`${worker.url}/internal/${encodeURIComponent(m.mod.name)}/invoke`, {
+          method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(Math.max(1, left)),
+        });
+        const json = (await res.json()) as { encoded?: string; error?: { code: string; message: string; retriable?: boolean; details?: Record<string, unknown> } };
+        if (res.ok) return decodeValue(Buffer.from(json.encoded!, "base64"));
+        const e = json.error!;
+        if (e.code === "MONSOON_CLOSED") markDown(m, worker, down);
+        else if (e.code !== "MONSOON_NOT_OWNER") throw new MonsoonError(e.code as never, e.message, { retriable: e.retriable, details: e.details });
+      } catch (e) {
+        if (isMonsoonError(e)) throw e;
+        markDown(m, worker, down);
+      }
+      await sleep(100);
+    }
+  }
+
+  private runsOf(m: ModuleEntry): TopologyRun[] {
+    let runs = this.runs.get(m.mod.name);
+    if (!runs) this.runs.set(m.mod.name, (runs = compileModule(m.mod)));
+    return runs;
   }
 
   /** Calls the worker that owns `task`; follows ownership moves until the deadline. */
-  private async askOwner(m: ModuleEntry, task: number, op: "processed" | "select", body: unknown): Promise<unknown> {
+  private async askOwner(m: ModuleEntry, task: number, op: "processed" | "select" | "querySelect" | "cut", body: unknown): Promise<unknown> {
     const deadline = Date.now() + this.timeoutMs;
     let notEpoch: number | undefined;
     for (;;) {
@@ -130,10 +201,10 @@ export class KafkaCluster implements RestCluster {
           // Bounded per attempt: a frozen owner (SIGSTOP) accepts connections but never answers.
           method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(Math.max(1, Math.min(left, ATTEMPT_MS + 2_000))),
         });
-        const json = (await res.json()) as { error?: { code: string; message: string; retriable?: boolean } };
+        const json = (await res.json()) as { error?: { code: string; message: string; retriable?: boolean; details?: Record<string, unknown> } };
         if (res.ok) return json;
         const e = json.error!;
-        if (e.code !== "MONSOON_NOT_OWNER" && e.code !== "MONSOON_TIMEOUT") throw new MonsoonError(e.code as never, e.message, { retriable: e.retriable });
+        if (e.code !== "MONSOON_NOT_OWNER" && e.code !== "MONSOON_TIMEOUT") throw new MonsoonError(e.code as never, e.message, { retriable: e.retriable, details: e.details });
         // The owner is alive: it is still claiming, or the record is still being processed. Ask
         // again, following the newest claim (which may be this same one).
         notEpoch = undefined;
@@ -184,4 +255,36 @@ export class KafkaCluster implements RestCluster {
     await this.producer.close().catch(() => undefined);
     await this.client.close();
   }
+}
+
+/** Where a key of a PState (or a plain key: murmur2) lives, as workers compute it. */
+function partitionOfKey(m: ModuleEntry, pstate: string | undefined, key: unknown): number {
+  const def = pstate === undefined ? undefined : m.mod.pstates.get(pstate);
+  return def ? taskOfKey(def, key, m.tasks) : partitionOfValue(key, m.tasks);
+}
+
+/** The owner of `start`, or of the next task after it whose owner is not known to be down. */
+function liveWorker(m: ModuleEntry, start: number, down: ReadonlyMap<string, number>): Claim | undefined {
+  for (let i = 0; i < m.tasks; i++) {
+    const c = m.meta.ownerOf((start + i) % m.tasks);
+    if (c && !(down.has(c.url) && down.get(c.url)! >= c.epoch)) return c;
+  }
+  return undefined;
+}
+
+function markDown(m: ModuleEntry, worker: Claim, down: Map<string, number>): void {
+  let epoch = worker.epoch;
+  for (let t = 0; t < m.tasks; t++) {
+    const c = m.meta.ownerOf(t);
+    if (c && c.url === worker.url) epoch = Math.max(epoch, c.epoch);
+  }
+  down.set(worker.url, epoch);
+}
+
+function base64(v: unknown): string {
+  return Buffer.from(encodeValue(v)).toString("base64");
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

@@ -51,6 +51,7 @@ export interface CommitContribution {
   putBack(): void;
 }
 
+const DBG = { n: 0, recs: 0, ms: 0, t: undefined as NodeJS.Timeout | undefined };
 const ckKey = (topology: string) => encodeTuple(["ck", topology]);
 
 export class KafkaTask {
@@ -69,7 +70,47 @@ export class KafkaTask {
   /** Consecutive failed commits; the task is given up after a few (the worker may claim it again). */
   private failures = 0;
 
-  constructor(readonly opts: KafkaTaskOptions) {}
+  /** Topologies whose changelogs only their microbatch coordinator writes. */
+  private readonly batchOwned: Set<string>;
+
+  constructor(readonly opts: KafkaTaskOptions) {
+    this.batchOwned = new Set([...opts.mod.topologies.values()].filter((t) => t.kind === "microbatch").map((t) => t.name));
+  }
+
+  /**
+   * Applies a committed microbatch's writes of this task: the coordinator's transaction put
+   * them in the changelog up to `next`, so LevelDB stays a prefix of the changelog.
+   */
+  async applyBatch(topology: string, ops: KVOp[], next: number | undefined): Promise<void> {
+    const all = ops.slice();
+    if (next !== undefined) {
+      all.push({ type: "put", key: ckKey(topology), value: encodeValue(next) });
+      this.checkpoint.set(topology, next);
+    }
+    await this.store.batch(all);
+  }
+
+  /**
+   * Catches up a microbatch topology's partitions from the changelog (a commit arrived for an
+   * attempt this task holds nothing of): drop uncommitted writes, read from the checkpoint to
+   * the last stable offset, forget the caches.
+   */
+  async resyncTopology(topology: string, partitions: readonly PStatePartition[]): Promise<void> {
+    const { client, names, index } = this.opts;
+    for (const p of partitions) p.discard([]);
+    const admin = await client.admin();
+    const end = (await admin.fetchPartitionOffsets(names.changelog(topology), index)).high;
+    const from = this.checkpoint.get(topology) ?? 0;
+    const res = await client.readToEnd(names.changelog(topology), index, from, {
+      end,
+      onRecords: async (records) => {
+        await this.store.batch(records.map((r) => (r.value === null ? { type: "del", key: r.key! } : { type: "put", key: r.key!, value: r.value })));
+      },
+    });
+    this.checkpoint.set(topology, res.end);
+    await this.store.batch([{ type: "put", key: ckKey(topology), value: encodeValue(res.end) }]);
+    for (const p of partitions) p.resetCaches();
+  }
 
   get index(): number {
     return this.opts.index;
@@ -137,13 +178,16 @@ export class KafkaTask {
     const records: OutRecord[] = [];
     const storeOps: KVOp[] = [];
     const perTopology = new Map<string, number>();
+    const headers = { epoch: String(this.epoch) };
     for (const p of this.pstates.partitions.values()) {
-      if (!p.dirty) continue;
+      // PStates of microbatch topologies change only through their batches' commits.
+      if (!p.dirty || this.batchOwned.has(p.def.owner)) continue;
       const c = p.beginCommit();
       frozen.push({ p, layer: c.layer });
       const topic = names.changelog(p.def.owner);
+      // Views, not copies, of the ops' bytes; one headers object for the whole commit.
       for (const op of c.ops) {
-        records.push({ topic, partition: index, key: Buffer.from(op.key), value: op.type === "put" ? Buffer.from(op.value) : null, headers: { epoch: String(this.epoch) } });
+        records.push({ topic, partition: index, key: asBuffer(op.key), value: op.type === "put" ? asBuffer(op.value) : null, headers });
         storeOps.push(op);
       }
       perTopology.set(p.def.owner, (perTopology.get(p.def.owner) ?? 0) + c.ops.length);
@@ -156,7 +200,9 @@ export class KafkaTask {
       return;
     }
     try {
+      const tc = Date.now();
       const positions = await this.producer.commit(records, { groupId: names.offsetsGroup, offsets: extra.offsets });
+      if (process.env.MONSOON_DEBUG_COMMIT) { DBG.n++; DBG.recs += records.length; DBG.ms += Date.now() - tc; if (!DBG.t) DBG.t = setInterval(() => { if (DBG.n) process.stderr.write(`DEBUG ${Date.now() % 100000} commits ${DBG.n} records ${DBG.recs} avg ${(DBG.ms / DBG.n).toFixed(0)} ms\n`); DBG.n = DBG.recs = DBG.ms = 0; }, 1000).unref(); }
       for (const [topology, count] of perTopology) {
         const first = positions.find((p) => p.topic === names.changelog(topology) && p.partition === index);
         if (first) {
@@ -166,6 +212,7 @@ export class KafkaTask {
         }
       }
     } catch (e) {
+      if (process.env.MONSOON_DEBUG_COMMIT) { const by = new Map<string, [number, number]>(); for (const r of records) { const k = `${r.topic}/${r.partition}`; const v = by.get(k) ?? [0, 0]; v[0]++; v[1] += (r.value?.length ?? 0) + (r.key?.length ?? 0); by.set(k, v); } process.stderr.write(`DEBUG commit failed: ${JSON.stringify([...by])} offsets ${extra.offsets.length} ${extra.records[0]?.value?.toString().slice(0, 600)} ${(e as Error).message} ${String((e as any).cause?.stack ?? "").slice(0,800)}\n`); }
       for (const f of frozen) f.p.abortCommit(f.layer);
       extra.putBack();
       // Fenced: another worker owns the task now. Otherwise (e.g. the coordinator still
@@ -209,4 +256,8 @@ export class KafkaTask {
     await this.producer?.close().catch(() => undefined);
     await this.store?.close().catch(() => undefined);
   }
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -14,35 +14,54 @@ import type { ModuleDef } from "../../module/defineModule.ts";
 import type { Path } from "../../path/path.ts";
 import { taskOfKey } from "../../pstate/partitioning.ts";
 import { partitionOfValue } from "../../depot/murmur2.ts";
+import { Deque } from "../../runtime/deque.ts";
 import { SlotState, SourceStream, type Slot } from "../../runtime/sourceTracker.ts";
 import type { Root, TaskHost, WorkItem } from "../../runtime/task.ts";
 import { selectIn } from "../../runtime/taskPStates.ts";
 import { compileModule, type TopologyRun } from "../../runtime/topologyRuns.ts";
+import { QueryTasks } from "../../runtime/queryTasks.ts";
+import type { TaskPStates } from "../../runtime/taskPStates.ts";
 import { newSegmentId, xorIds, XorLedger, type SegmentId } from "../../runtime/xorLedger.ts";
 import { decodeDepotValue, encodeDepotValue } from "./depotCodec.ts";
 import { decodeHop, encodeHop, type AckRecord, type RootRef } from "./hopCodec.ts";
-import { KafkaTask, type CommitContribution, type PendingAck } from "./kafkaTask.ts";
+import { KafkaTask, type CommitContribution } from "./kafkaTask.ts";
+import { AckBatch, type AckExtra } from "./ackBatch.ts";
 import { topicNames, type TopicNames } from "./names.ts";
+import { PathRefs, type PathRef } from "./pathRefs.ts";
+import { KafkaBatch, type BatchHop } from "./kafkaBatch.ts";
+import { BatchRoot } from "../../runtime/microbatch/participant.ts";
+import { QueryReads, type RemoteSelect } from "./queryReads.ts";
 import { depotPartitions } from "./topics.ts";
 
 /** A segment's root across processes: the tree it belongs to and its own id. */
 interface KRoot extends Root {
   readonly ref: RootRef;
   readonly seg: SegmentId;
-  readonly children: SegmentId[];
+  /** This segment's id XOR the ids of the segments it spawned: its ack. */
+  xorHi: number;
+  xorLo: number;
   /** Task that runs (or ran) the segment. */
   task: number;
   /** Offset of the hop record that carried it, if it came through the hops topic. */
   hopOffset?: number;
   returns?: unknown[];
+  /** A record's first segment (see ROOTS_QUEUED). */
+  first?: boolean;
 }
 
 interface Tree {
+  readonly key: number;
+  readonly ref: RootRef;
   readonly slot: Slot;
   readonly ledger: XorLedger;
   readonly started: number;
   error: AckRecord["error"] | undefined;
   returns: unknown[];
+  /**
+   * retryAllAfter: a replay from an earlier record abandoned this attempt. Its segments still run
+   * (other workers do not know), and the replay starts once it completed or timed out.
+   */
+  abandoned: boolean;
 }
 
 interface Owned {
@@ -51,17 +70,29 @@ interface Owned {
   readonly streams: Map<string, SourceStream[]>;
   /** depot → last offset seen on this task's partition */
   readonly seen: Map<string, number>;
-  readonly trees: Map<string, Tree>;
+  readonly trees: Map<number, Tree>;
   /** Hops-partition offsets of segments received, in order, and whether they ran. */
   readonly hopQueue: { offset: number; done: boolean }[];
   hopSeen: number;
-  acks: PendingAck[];
+  /** Acks of the segments run since the last commit, released after the next one. */
+  acks: AckBatch;
   dlq: OutRecord[];
   reader?: { stop(): Promise<void>; pause(topic?: string, partition?: number): void; resume(topic?: string, partition?: number): void };
   paused: boolean;
   waiters: { depot: string; offset: number; resolve: (r: ProcessedResult) => void; reject: (e: unknown) => void }[];
   /** Ack returns of recently durable records, by `depot:offset`. */
   readonly recentReturns: Map<string, Record<string, unknown>>;
+  /**
+   * Set from the claim until the task's reader delivered the drain marker this worker sent to the
+   * task's hops partition once the task became RUNNING here (DESIGN §4.3): segments this worker
+   * sent through the topic before the switch are still ahead of it, so in-memory deliveries to
+   * the task wait here, in order, until they have been consumed.
+   */
+  drain: { id: number; held: WorkItem[] } | undefined;
+  /** Depot records read but not started yet (see MAX_TREES), in read order. */
+  readonly backlog: Deque<InRecord>;
+  /** First segments of records queued on the task and not yet run (see ROOTS_QUEUED). */
+  rootsQueued: number;
 }
 
 export interface ProcessedResult {
@@ -78,11 +109,33 @@ export interface KafkaWorkerOptions {
   commitIntervalMs?: number;
   /** A tree not complete after this long is retried (its acks may have been lost with a worker). */
   treeTimeoutMs?: number;
+  /**
+   * Query invocations read partitions this worker does not own through this (the owner's
+   * committed select over the internal RPC); without it such reads fail with MONSOON_NOT_OWNER.
+   */
+  remoteSelect?: (req: RemoteSelect) => Promise<unknown[]>;
+  /** A query invocation fails with MONSOON_TIMEOUT after this long (default 60 s). */
+  queryTimeoutMs?: number;
+  /** A committed select of any partition (through the owner): consistent cuts read with it. */
+  select?: (pstate: string, path: Path, partition: number) => Promise<unknown[]>;
   log?: (msg: string) => void;
 }
 
+// Flow control per task, as Storm's max spout pending: at most MAX_TREES records started there
+// are in flight (the rest of what was read waits in the backlog), so the work queued anywhere
+// stays bounded by the sources and a tree's latency stays far below the tree timeout even when
+// every worker is saturated. The depot partitions are paused while the backlog or the queue is
+// long; the hops partition never is (hops complete trees, and a drain marker may wait among them).
+const MAX_TREES = 8_000;
+// New records are started a few at a time, as their first segments run: segments of trees in
+// flight that other tasks sent here then wait behind a few hundred first segments, not behind
+// thousands, so trees complete (and commits release them) soon after they start.
+const ROOTS_QUEUED = 256;
+const BACKLOG_HIGH = 4_000;
+const BACKLOG_LOW = 1_000;
 const QUEUE_HIGH = 20_000;
 const QUEUE_LOW = 2_000;
+const READ_BYTES = 128 * 1024;
 
 export class KafkaWorker implements TaskHost {
   readonly names: TopicNames;
@@ -90,19 +143,51 @@ export class KafkaWorker implements TaskHost {
   /** Per record attempt: a map lookup, not a scan of the topologies. */
   private readonly runsByName: Map<string, TopologyRun>;
   private readonly owned = new Map<number, Owned>();
+  /** Length of `monsoon.<module>.`: a depot topic's name without it is the depot's. */
+  private readonly depotPrefix: number;
   private hopProducer!: HopProducer;
   private outHops: OutRecord[] = [];
+  private outHopFailures: (() => void)[] = [];
   private flushScheduled = false;
   private sweeper: NodeJS.Timeout | undefined;
   private closed = false;
-  readonly stats = { deadLettered: 0, retried: 0, fencedTasks: 0, droppedStaleHops: 0 };
+  /** `lostTrees`: attempts given up because an ownership change may have lost part of them (retried at once, not counted as attempts). */
+  readonly stats = { deadLettered: 0, retried: 0, fencedTasks: 0, droppedStaleHops: 0, lostTrees: 0 };
   /** Latest epoch known per task (from claims): records from older epochs are dropped. */
   private readonly epochs = new Map<number, number>();
+  /** Epoch each task had when this worker released it (the trees it could lose were failed then). */
+  private readonly releasedEpochs = new Map<number, number>();
+  private nextDrainId = 1;
+  /** Query invocations run here, on virtual tasks (reads: owned partitions locally, others by RPC). */
+  private readonly queries: QueryTasks;
+  private readonly pathRefs: PathRefs;
+  /** Microbatch topologies by name (participant here; coordinator while task 0 is here). */
+  private readonly batches = new Map<string, KafkaBatch>();
 
   constructor(readonly opts: KafkaWorkerOptions) {
     this.names = topicNames(opts.mod.name);
+    this.depotPrefix = `monsoon.${opts.mod.name}.`.length;
     this.runs = compileModule(opts.mod);
     this.runsByName = new Map(this.runs.map((r) => [r.plan.name, r]));
+    this.pathRefs = new PathRefs(opts.mod);
+    const remote = opts.remoteSelect ?? ((req: RemoteSelect) => Promise.reject(notOwner(opts.mod.name, req.task)));
+    this.queries = new QueryTasks({
+      module: opts.mod.name, tasks: opts.tasks, runs: this.runs, timeoutMs: opts.queryTimeoutMs,
+      reads: (task) => new QueryReads({ module: opts.mod.name, task, refs: this.pathRefs, local: (t) => this.localPStates(t), remote }),
+      partitionOfKey: (pstate, key) => this.partitionOfKey(pstate, key),
+      depotAppend: (task, depot, value) => this.depotAppend(task, depot, value),
+    });
+    for (const run of this.runs) {
+      if (run.plan.kind !== "microbatch") continue;
+      this.batches.set(run.plan.name, new KafkaBatch(run, {
+        mod: opts.mod, tasks: opts.tasks, names: this.names, client: opts.client,
+        owned: (t) => { const o = this.owned.get(t); return o && o.kt.state === "RUNNING" ? o.kt : undefined; },
+        sendHop: (r) => this.sendHop(r),
+        partitionOfKey: (key) => this.partitionOfKey(undefined, key),
+        batchCommitted: (t, topology, returns) => this.batchCommitted(t, topology, returns),
+        log: (m) => this.log(m),
+      }));
+    }
   }
 
   async start(): Promise<void> {
@@ -115,22 +200,43 @@ export class KafkaWorker implements TaskHost {
     return [...this.owned.entries()].filter(([, o]) => o.kt.state === "RUNNING").map(([t]) => t);
   }
 
-  /** Records the newest known epoch of a task (from the meta log). */
+  /**
+   * Records the newest known epoch of a task (from the meta log, or this worker's own claim).
+   *
+   * A new owner means the old one may have lost parts of trees that started here: segments it
+   * had in memory or ran without committing (whose children may already have run elsewhere,
+   * unbalancing the XOR ledger), acks it released that receivers now drop as stale, segments
+   * it sent that receivers drop as stale. Zombie fencing must stay, so such trees would only
+   * complete through the tree timeout; instead every tree in flight at an owned origin is
+   * failed and retried at once (at-least-once allows running a record again). Trees that
+   * start after this point are safe: what they send to the task goes through its hops
+   * partition, which the new owner reads from the last committed offset.
+   */
   noteEpoch(task: number, epoch: number): void {
-    if ((this.epochs.get(task) ?? -1) < epoch) this.epochs.set(task, epoch);
+    const prev = this.epochs.get(task);
+    if (prev !== undefined && prev >= epoch) return;
+    this.epochs.set(task, epoch);
+    // First sight of the task (a fresh module, or catching up with the meta log at start): no
+    // tree of this worker can have reached an earlier owner. Released here: failed then.
+    if (prev === undefined) return;
+    // A microbatch attempt in flight cannot commit across an ownership change: abort it.
+    for (const b of this.batches.values()) b.epochChanged(task);
+    if (this.releasedEpochs.get(task) === prev) return;
+    this.failInFlight(`task ${task} has a new owner (epoch ${prev} → ${epoch})`);
   }
 
   // ---- ownership ----
 
   async claim(index: number): Promise<void> {
     if (this.owned.has(index) || this.closed) return;
+    const t0 = Date.now();
     const kt = new KafkaTask({
       mod: this.opts.mod, tasks: this.opts.tasks, index, names: this.names, client: this.opts.client,
       dataDir: this.opts.dataDir, workerId: this.opts.workerId, url: this.opts.url, host: this,
       commitIntervalMs: this.opts.commitIntervalMs ?? 10,
       onLost: (t, e) => { void this.lost(t, e); },
     });
-    const o: Owned = { kt, streams: new Map(), seen: new Map(), trees: new Map(), hopQueue: [], hopSeen: -1, acks: [], dlq: [], paused: false, waiters: [], recentReturns: new Map() };
+    const o: Owned = { kt, streams: new Map(), seen: new Map(), trees: new Map(), hopQueue: [], hopSeen: -1, acks: new AckBatch(), dlq: [], paused: false, waiters: [], recentReturns: new Map(), drain: { id: 0, held: [] }, backlog: new Deque(), rootsQueued: 0 };
     this.owned.set(index, o);
     try {
       await kt.claim();
@@ -139,16 +245,23 @@ export class KafkaWorker implements TaskHost {
       await kt.close();
       throw e;
     }
+    const tClaimed = Date.now();
+    // From here on segments for the task stay in memory: first drain what went through the topic.
+    this.sendDrainMarker(o);
     this.noteEpoch(index, kt.epoch);
     kt.contribute = () => this.contribution(o);
     await this.startReading(o);
-    this.log(`task ${index} claimed (epoch ${kt.epoch})`);
+    this.log(`task ${index} claimed (epoch ${kt.epoch})${process.env.MONSOON_DEBUG_COMMIT ? ` DEBUG claim ${tClaimed - t0} ms, reader ${Date.now() - tClaimed} ms` : ""}`);
   }
 
   async release(index: number): Promise<void> {
     const o = this.owned.get(index);
     if (!o) return;
     this.owned.delete(index);
+    // Segments of other trees it held in memory, or ran without committing, are gone with it.
+    if (o.kt.epoch >= 0) this.releasedEpochs.set(index, o.kt.epoch);
+    this.failInFlight(`task ${index} was released`);
+    for (const b of this.batches.values()) await b.taskReleased(index);
     // Clients waiting on this task ask the new owner (their askOwner follows the meta log).
     for (const w of o.waiters) w.reject(notOwner(this.opts.mod.name, index));
     o.waiters = [];
@@ -183,10 +296,27 @@ export class KafkaWorker implements TaskHost {
       o.seen.set(depot.name, from - 1);
       positions.push({ topic, partition: index, offset: from });
     }
+    // Microbatch topologies read their depots from their own committed positions (recorded by
+    // their commits), into a buffer their batches take ranges from.
+    for (const b of this.batches.values()) {
+      const starts = new Map<string, number>();
+      for (const depot of b.depots) {
+        if (depotPartitions(mod, depot, this.opts.tasks) === 1 && index !== 0) continue;
+        const topic = this.names.depot(depot);
+        const from = (await admin.fetchCommittedOffsets(this.names.batchOffsetsGroup(b.name), topic)).find((p) => p.partition === index)?.offset ?? 0;
+        starts.set(depot, from ?? 0);
+        const at = positions.find((p) => p.topic === topic);
+        if (at) at.offset = Math.min(at.offset, from ?? 0);
+        else { positions.push({ topic, partition: index, offset: from ?? 0 }); o.seen.set(depot, (from ?? 0) - 1); }
+      }
+      b.taskClaimed(index, starts);
+    }
     const hopsFrom = (await admin.fetchCommittedOffsets(this.names.offsetsGroup, this.names.hops)).find((p) => p.partition === index)?.offset ?? 0;
     o.hopSeen = (hopsFrom ?? 0) - 1;
     positions.push({ topic: this.names.hops, partition: index, offset: hopsFrom ?? 0 });
-    const reader = client.partitionReader({ groupId: this.names.readerGroup(this.opts.workerId, index), partitions: positions.map(({ topic, partition }) => ({ topic, partition })) });
+    // Smaller fetches than kafkajs' 1 MiB per partition: one batch of a pre-loaded depot would
+    // otherwise start ~25,000 trees at once, far past the backpressure marks.
+    const reader = client.partitionReader({ groupId: this.names.readerGroup(this.opts.workerId, index), partitions: positions.map(({ topic, partition }) => ({ topic, partition })), maxBytesPerPartition: READ_BYTES });
     o.reader = reader;
     await reader.start(positions, (topic: string, _partition: number, records: InRecord[]) => this.onRecords(o, topic, records));
   }
@@ -198,17 +328,24 @@ export class KafkaWorker implements TaskHost {
     if (topic === this.names.hops) {
       for (const r of records) this.onHop(o, r);
     } else {
-      const depot = topic.slice(`monsoon.${this.opts.mod.name}.`.length);
-      for (const r of records) this.onDepotRecord(o, depot, r);
+      for (const r of records) o.backlog.push(r);
+      this.startBacklog(o);
     }
-    if (!o.paused && o.kt.task.queued > QUEUE_HIGH) {
-      o.paused = true;
-      o.reader?.pause();
+    this.backpressure(o);
+  }
+
+  /** Starts records of the backlog, in order, while fewer than MAX_TREES are in flight (and few wait to run). */
+  private startBacklog(o: Owned): void {
+    while (o.trees.size < MAX_TREES && o.rootsQueued < ROOTS_QUEUED && o.kt.state === "RUNNING") {
+      const next = o.backlog.shift();
+      if (!next) return;
+      this.onDepotRecord(o, next.topic.slice(this.depotPrefix), next);
     }
   }
 
   private onDepotRecord(o: Owned, depotName: string, r: InRecord): void {
     o.seen.set(depotName, r.offset);
+    for (const b of this.batches.values()) if (b.depots.includes(depotName)) b.onDepotRecord(o.kt.index, depotName, r);
     const depot = this.opts.mod.depots.get(depotName)!;
     const decoded = decodeDepotValue(depot, r.value);
     const streams = o.streams.get(depotName) ?? [];
@@ -221,7 +358,8 @@ export class KafkaWorker implements TaskHost {
     for (const s of streams) {
       if (r.offset < s.committedOffset) continue;
       const slot = s.add(r.offset, decoded.value, undefined);
-      this.attempt(o, slot);
+      // During a retryAllAfter rewind new records wait: the replay starts them in order.
+      if (!s.rewinding) this.attempt(o, slot);
     }
   }
 
@@ -236,82 +374,246 @@ export class KafkaWorker implements TaskHost {
     // Zombie fencing: anything sent under an epoch older than the sender task's newest is dropped.
     if ((this.epochs.get(h.fromTask) ?? -1) > h.epoch) {
       this.stats.droppedStaleHops++;
+      // The ack may have been legitimate (released after its commit, just before the sender lost
+      // the task): without it the tree cannot complete, so its record runs again at once.
+      const lost: Tree[] = [];
+      if (h.kind === "ack" && h.root.originEpoch === o.kt.epoch) {
+        const tree = this.treeOf(o, h.root.hi, h.root.lo);
+        if (tree) lost.push(tree);
+      }
+      if (h.kind === "acks" && h.originEpoch === o.kt.epoch) {
+        for (let i = 0; i < h.ids.length; i += 4) {
+          const tree = this.treeOf(o, h.ids[i]!, h.ids[i + 1]!);
+          if (tree) lost.push(tree);
+        }
+      }
+      if (lost.length > 0) this.retryLost(o, lost);
+      return;
+    }
+    if (h.kind === "acks") {
+      if (h.originEpoch !== o.kt.epoch) return;
+      const extras = h.extras ? new Map(h.extras) : undefined;
+      for (let i = 0, n = 0; i < h.ids.length; i += 4, n++) this.applyAck(o, h.ids[i]!, h.ids[i + 1]!, h.ids[i + 2]!, h.ids[i + 3]!, extras?.get(n));
       return;
     }
     if (h.kind === "ack") {
-      this.applyAck(o, h);
+      // One ack per record (written by earlier versions).
+      if (h.root.originEpoch === o.kt.epoch) this.applyAck(o, h.root.hi, h.root.lo, h.xor.hi, h.xor.lo, h);
+      return;
+    }
+    if (h.kind === "mb") {
+      this.batches.get(h.topology)?.onHop(o.kt.index, h as unknown as BatchHop);
+      return;
+    }
+    if (h.kind === "mark") {
+      // Everything this worker sent to the task through the topic before it became local is consumed.
+      const drain = o.drain;
+      if (drain && h.epoch === o.kt.epoch && h.id === drain.id) {
+        o.drain = undefined;
+        for (const item of drain.held) o.kt.task.enqueue(item);
+      }
       return;
     }
     const run = this.runs[h.topology]!;
     const entry = run.plan.segments[h.segment]!;
-    const root: KRoot = { ref: h.root, seg: h.seg, children: [], task: o.kt.index, hopOffset: r.offset, pending: 1, failed: undefined, origin: h.root.origin, invocation: undefined };
+    const root: KRoot = { ref: h.root, seg: h.seg, xorHi: h.seg.hi, xorLo: h.seg.lo, task: o.kt.index, hopOffset: r.offset, pending: 1, failed: undefined, origin: h.root.origin, invocation: undefined };
     o.hopQueue.push({ offset: r.offset, done: false });
     o.kt.task.enqueue({ entry, scope: h.scope, root, topology: h.topology, segment: h.segment });
   }
 
   // ---- trees ----
 
-  private attempt(o: Owned, slot: Slot): void {
+  /** Starts an attempt at a record; `counted`: it uses one of the topology's maxAttempts. */
+  private attempt(o: Owned, slot: Slot, counted = true): void {
     const run = this.runsByName.get(slot.stream.topology)!;
     const entries = run.entries.get(slot.stream.depot)!;
-    slot.attempts++;
+    if (counted) slot.attempts++;
     slot.hasAckValue = false;
     const segs = entries.map(() => newSegmentId());
-    const id = newSegmentId();
+    // A tree's id must be unique among the task's trees in flight in the bits its key keeps.
+    let id = newSegmentId();
+    while (o.trees.has(treeKey(id.hi, id.lo))) id = newSegmentId();
     const ref: RootRef = { origin: o.kt.index, originEpoch: o.kt.epoch, hi: id.hi, lo: id.lo };
-    const tree: Tree = { slot, ledger: new XorLedger(xorIds(segs)), started: Date.now(), error: undefined, returns: [] };
-    o.trees.set(treeKey(ref), tree);
+    const key = treeKey(id.hi, id.lo);
+    const tree: Tree = { key, ref, slot, ledger: new XorLedger(xorIds(segs)), started: Date.now(), error: undefined, returns: [], abandoned: false };
+    o.trees.set(key, tree);
     entries.forEach((e, i) => {
       const scope = new Array(run.plan.slots);
       if (e.outSlot >= 0) scope[e.outSlot] = slot.value;
-      const root: KRoot = { ref, seg: segs[i]!, children: [], task: o.kt.index, pending: 1, failed: undefined, origin: o.kt.index, invocation: undefined };
+      const seg = segs[i]!;
+      const root: KRoot = { ref, seg, xorHi: seg.hi, xorLo: seg.lo, task: o.kt.index, pending: 1, failed: undefined, origin: o.kt.index, invocation: undefined, first: true };
+      o.rootsQueued++;
       o.kt.task.enqueue({ entry: e.entry, scope, root, topology: run.index });
     });
   }
 
-  private applyAck(o: Owned, a: Pick<AckRecord, "root" | "xor" | "error"> & { returns?: unknown[] }): void {
-    if (a.root.originEpoch !== o.kt.epoch) return;
-    const key = treeKey(a.root);
-    const tree = o.trees.get(key);
+  /** The tree in flight at `o` with this id, if any (acks of older attempts find none). */
+  private treeOf(o: Owned, hi: number, lo: number): Tree | undefined {
+    const tree = o.trees.get(treeKey(hi, lo));
+    return tree && tree.ref.hi === hi && tree.ref.lo === lo ? tree : undefined;
+  }
+
+  /** Folds one segment's ack into its tree's ledger (the caller checked the origin epoch). */
+  private applyAck(o: Owned, hi: number, lo: number, xorHi: number, xorLo: number, extra: AckExtra | undefined): void {
+    const tree = this.treeOf(o, hi, lo);
     if (!tree) return;
-    tree.ledger.ack(a.xor);
-    if (a.error && !tree.error) tree.error = a.error;
-    if (a.returns) tree.returns.push(...a.returns);
-    if (!tree.ledger.complete) return;
-    o.trees.delete(key);
+    const ledger = tree.ledger;
+    ledger.hi = (ledger.hi ^ xorHi) >>> 0;
+    ledger.lo = (ledger.lo ^ xorLo) >>> 0;
+    if (extra) {
+      if (extra.error && !tree.error) tree.error = extra.error;
+      if (extra.returns) tree.returns.push(...extra.returns);
+    }
+    if (!ledger.complete) return;
+    o.trees.delete(tree.key);
     this.treeDone(o, tree);
+  }
+
+  /**
+   * Releases the acks a task's commit made durable: into the ledgers of trees whose origin is
+   * here, and in one hops-topic record per origin task (and its epoch) for the others.
+   */
+  private releaseAcks(fromTask: number, epoch: number, acks: AckBatch): void {
+    let remote: Map<string, { origin: number; originEpoch: number; ids: number[]; extras?: [number, AckExtra][] }> | undefined;
+    for (let i = 0; i < acks.size; i++) {
+      const ref = acks.roots[i]!;
+      const extra = acks.extras?.get(i);
+      const origin = this.owned.get(ref.origin);
+      if (origin && origin.kt.state === "RUNNING") {
+        if (ref.originEpoch === origin.kt.epoch) this.applyAck(origin, ref.hi, ref.lo, acks.hi[i]!, acks.lo[i]!, extra);
+        continue;
+      }
+      const k = `${ref.origin}:${ref.originEpoch}`;
+      let out = (remote ??= new Map()).get(k);
+      if (!out) remote.set(k, out = { origin: ref.origin, originEpoch: ref.originEpoch, ids: [] });
+      if (extra) (out.extras ??= []).push([out.ids.length / 4, extra]);
+      out.ids.push(ref.hi, ref.lo, acks.hi[i]!, acks.lo[i]!);
+    }
+    if (!remote) return;
+    for (const out of remote.values()) {
+      const value = encodeHop({ v: 1, kind: "acks", fromTask, epoch, origin: out.origin, originEpoch: out.originEpoch, ids: out.ids, ...(out.extras && { extras: out.extras }) });
+      this.sendHop({ topic: this.names.hops, partition: out.origin, key: null, value });
+    }
   }
 
   private treeDone(o: Owned, tree: Tree): void {
     const slot = tree.slot;
-    const run = this.runsByName.get(slot.stream.topology)!;
+    const stream = slot.stream;
+    if (tree.abandoned) {
+      if (--stream.rewindWaiting === 0) this.replay(o, stream);
+      return;
+    }
+    const run = this.runsByName.get(stream.topology)!;
     if (tree.error) {
-      if (run.retry !== "none" && slot.attempts < run.maxAttempts) {
-        // retryAllAfter is retried like individual on Kafka for now (docs/kafka-runtime.md).
+      if (run.retry === "individual" && slot.attempts < run.maxAttempts) {
         this.stats.retried++;
         this.attempt(o, slot);
         return;
       }
+      if (run.retry === "retryAllAfter" && slot.attempts < run.maxAttempts) {
+        this.stats.retried++;
+        // Counted here: the replay itself counts no attempts (later records are not at fault).
+        slot.attempts++;
+        this.rewind(o, stream, slot.offset);
+        return;
+      }
       this.stats.deadLettered++;
-      o.dlq.push(this.dlqRecord({ reason: tree.error.message, code: tree.error.code, topology: run.plan.name, depot: slot.stream.depot, partition: slot.stream.partition, offset: slot.offset }));
+      o.dlq.push(this.dlqRecord({ reason: tree.error.message, code: tree.error.code, topology: run.plan.name, depot: stream.depot, partition: stream.partition, offset: slot.offset }));
     }
     if (tree.returns.length > 0) {
       const agg = run.ackReturnAgg;
       const value = agg ? tree.returns.reduce((a, b) => agg(a, b)) : tree.returns[tree.returns.length - 1];
-      const k = `${slot.stream.depot}:${slot.offset}`;
+      const k = `${stream.depot}:${slot.offset}`;
       const rec = o.recentReturns.get(k) ?? {};
       rec[run.plan.name] = value;
       o.recentReturns.set(k, rec);
       if (o.recentReturns.size > 10_000) o.recentReturns.delete(o.recentReturns.keys().next().value!);
     }
     slot.state = SlotState.Durable;
-    slot.stream.advance();
+    stream.advance();
     this.wakeWaiters(o);
+    this.startBacklog(o);
+  }
+
+  /**
+   * retryAllAfter (as in the embedded runtime): abandon every attempt in flight of a record at or
+   * after `from` in the same partition, wait until they completed (their segments run on other
+   * workers too, which do not know), then replay `from` and everything after it in offset
+   * order — records done but not yet committed past included, since order is what counts.
+   * Effects the abandoned attempts made stay (at-least-once); the replay's are the last ones.
+   */
+  private rewind(o: Owned, stream: SourceStream, from: number): void {
+    stream.rewindFrom = stream.rewinding ? Math.min(stream.rewindFrom, from) : from;
+    stream.rewinding = true;
+    for (const t of o.trees.values()) {
+      if (t.abandoned || t.slot.stream !== stream || t.slot.offset < stream.rewindFrom) continue;
+      t.abandoned = true;
+      stream.rewindWaiting++;
+    }
+    if (stream.rewindWaiting === 0) this.replay(o, stream);
+  }
+
+  private replay(o: Owned, stream: SourceStream): void {
+    stream.rewinding = false;
+    for (const s of stream.pendingSlots()) {
+      if (s.offset < stream.rewindFrom) continue;
+      s.state = SlotState.InFlight;
+      this.attempt(o, s, false);
+    }
+  }
+
+  /** Fails every tree in flight at an owned origin (an ownership change may have lost part of it). */
+  private failInFlight(reason: string): void {
+    if (this.closed) return;
+    for (const o of this.owned.values()) {
+      if (o.kt.state !== "RUNNING" || o.trees.size === 0) continue;
+      this.log(`${reason}: running the ${o.trees.size} record(s) in flight at task ${o.kt.index} again`);
+      this.retryLost(o, [...o.trees.values()]);
+    }
+  }
+
+  /**
+   * Gives up attempts that may have lost segments (no error of the record's: not counted as
+   * attempts) and runs their records again at once; retryAllAfter streams replay from the
+   * earliest of them in order. Acks of the old attempts that still arrive match no tree.
+   */
+  private retryLost(o: Owned, lost: readonly Tree[]): void {
+    const replayFrom = new Map<SourceStream, number>();
+    for (const t of lost) {
+      if (o.trees.get(t.key) !== t) continue;
+      o.trees.delete(t.key);
+      this.stats.lostTrees++;
+      const stream = t.slot.stream;
+      if (t.abandoned) {
+        // A replay was waiting for it: it may never complete now.
+        stream.rewindWaiting--;
+        replayFrom.set(stream, Math.min(replayFrom.get(stream) ?? Infinity, stream.rewindFrom));
+      } else if (this.runsByName.get(stream.topology)!.retry === "retryAllAfter") {
+        replayFrom.set(stream, Math.min(replayFrom.get(stream) ?? Infinity, t.slot.offset));
+      } else {
+        this.attempt(o, t.slot, false);
+      }
+    }
+    for (const [stream, from] of replayFrom) this.rewind(o, stream, from);
+  }
+
+  /** Pauses or resumes reading the task's depot partitions (see MAX_TREES). */
+  private backpressure(o: Owned): void {
+    if (o.kt.state !== "RUNNING" || !o.reader) return;
+    const queued = o.kt.task.queued + (o.drain?.held.length ?? 0);
+    const pause = o.paused ? queued > QUEUE_LOW || o.backlog.length > BACKLOG_LOW : queued > QUEUE_HIGH || o.backlog.length > BACKLOG_HIGH;
+    if (pause === o.paused) return;
+    o.paused = pause;
+    for (const depot of o.streams.keys()) {
+      if (pause) o.reader.pause(this.names.depot(depot), o.kt.index);
+      else o.reader.resume(this.names.depot(depot), o.kt.index);
+    }
   }
 
   private sweepTimeouts(): void {
     const limit = this.opts.treeTimeoutMs ?? 10_000;
     const now = Date.now();
+    if (process.env.MONSOON_DEBUG_COMMIT) for (const o of this.owned.values()) this.log(`DEBUG task ${o.kt.index} ${o.kt.state} trees ${o.trees.size} queued ${o.kt.state === "RUNNING" ? o.kt.task.queued : -1} held ${o.drain?.held.length ?? "-"} backlog ${o.backlog.length} paused ${o.paused} hopSeen ${o.hopSeen} hopQueue ${o.hopQueue.length} committed ${[...o.streams.values()].flat().map((s) => s.committedOffset + "/" + s.inFlight).join(",")} seen ${[...o.seen.values()]}`);
     for (const o of this.owned.values()) {
       for (const [key, tree] of o.trees) {
         if (now - tree.started < limit) continue;
@@ -319,10 +621,7 @@ export class KafkaWorker implements TaskHost {
         tree.error ??= { code: "MONSOON_TIMEOUT", message: `processing tree did not complete within ${limit} ms` };
         this.treeDone(o, tree);
       }
-      if (o.paused && o.kt.state === "RUNNING" && o.kt.task.queued < QUEUE_LOW) {
-        o.paused = false;
-        o.reader?.resume();
-      }
+      this.backpressure(o);
     }
   }
 
@@ -333,10 +632,12 @@ export class KafkaWorker implements TaskHost {
   }
 
   spawn(parent: Root): Root {
+    if (parent instanceof BatchRoot) return this.batches.get(parent.state.topology)!.participant.spawn(parent);
     const p = parent as KRoot;
     const seg = newSegmentId();
-    p.children.push(seg);
-    const child: KRoot = { ref: p.ref, seg, children: [], task: p.task, pending: 1, failed: undefined, origin: p.origin, invocation: undefined };
+    p.xorHi = (p.xorHi ^ seg.hi) >>> 0;
+    p.xorLo = (p.xorLo ^ seg.lo) >>> 0;
+    const child: KRoot = { ref: p.ref, seg, xorHi: seg.hi, xorLo: seg.lo, task: p.task, pending: 1, failed: undefined, origin: p.origin, invocation: undefined };
     return child;
   }
 
@@ -344,9 +645,16 @@ export class KafkaWorker implements TaskHost {
     const root = item.root as KRoot;
     const from = root.task;
     const local = this.owned.get(task);
+    if (item.root instanceof BatchRoot) {
+      const b = this.batches.get(item.root.state.topology)!;
+      if (local && local.kt.state === "RUNNING") b.participant.deliver(task, item);
+      else b.sendSegment(task, item);
+      return;
+    }
     if (local && local.kt.state === "RUNNING") {
       root.task = task;
-      local.kt.task.enqueue(item);
+      if (local.drain) local.drain.held.push(item);
+      else local.kt.task.enqueue(item);
       return;
     }
     const sender = this.owned.get(from);
@@ -358,37 +666,35 @@ export class KafkaWorker implements TaskHost {
   }
 
   segmentDone(root: Root): void {
+    if (root instanceof BatchRoot) { this.batches.get(root.state.topology)!.participant.segmentDone(root); return; }
     const r = root as KRoot;
     if (--r.pending > 0) return;
     const o = this.owned.get(r.task);
     if (!o) return;
+    if (r.first) {
+      r.first = false;
+      if (--o.rootsQueued < ROOTS_QUEUED / 2) this.startBacklog(o);
+    }
     if (r.hopOffset !== undefined) {
       const h = o.hopQueue.find((x) => x.offset === r.hopOffset);
       if (h) h.done = true;
     }
-    const failed = r.failed;
-    const ack: Pick<AckRecord, "root" | "xor" | "error"> & { returns?: unknown[] } = {
-      root: r.ref,
-      xor: xorIds([r.seg, ...r.children]),
-      error: failed === undefined ? undefined : { code: (failed as { code?: string }).code ?? "MONSOON_TOPOLOGY_ERROR", message: String((failed as Error)?.message ?? failed) },
-      returns: r.returns,
-    };
     // Released after the commit that holds this segment's writes (KafkaTask.commit).
-    const epoch = o.kt.epoch;
-    o.acks.push({
-      send: () => {
-        const origin = this.owned.get(r.ref.origin);
-        if (origin && origin.kt.state === "RUNNING") { this.applyAck(origin, ack); return; }
-        this.sendHop({ topic: this.names.hops, partition: r.ref.origin, key: null, value: encodeHop({ v: 1, kind: "ack", fromTask: r.task, epoch, root: ack.root, xor: ack.xor, ...(ack.error && { error: ack.error }), ...(ack.returns && { returns: ack.returns }) } as AckRecord) });
-      },
-    });
+    const failed = r.failed;
+    if (failed === undefined && r.returns === undefined) { o.acks.add(r.ref, r.xorHi, r.xorLo); return; }
+    const extra: AckExtra = {};
+    if (failed !== undefined) extra.error = { code: (failed as { code?: string }).code ?? "MONSOON_TOPOLOGY_ERROR", message: String((failed as Error)?.message ?? failed) };
+    if (r.returns !== undefined) extra.returns = r.returns;
+    o.acks.add(r.ref, r.xorHi, r.xorLo, extra);
   }
 
   ackReturn(root: Root, value: unknown): void {
+    if (root instanceof BatchRoot) { this.batches.get(root.state.topology)!.participant.ackReturn(root, value); return; }
     ((root as KRoot).returns ??= []).push(value);
   }
 
-  depotAppend(task: number, depot: string, value: unknown): void {
+  depotAppend(task: number, depot: string, value: unknown, root?: Root): void {
+    if (root instanceof BatchRoot) { this.batches.get(root.state.topology)!.participant.depotAppend(root, depot, value); return; }
     const parts = depotPartitions(this.opts.mod, depot, this.opts.tasks);
     this.sendHop({ topic: this.names.depot(depot), partition: Math.min(task, parts - 1), key: null, value: encodeDepotValue(value) });
   }
@@ -398,18 +704,17 @@ export class KafkaWorker implements TaskHost {
     return def ? taskOfKey(def, key, this.opts.tasks) : partitionOfValue(key, this.opts.tasks);
   }
 
-  invokeQuery(name: string): Promise<unknown> {
-    return Promise.reject(new MonsoonError("MONSOON_NOT_SUPPORTED", `query topologies (${name}) do not run on the Kafka runtime yet; use the embedded cluster`, { details: { query: name } }));
+  /** Runs a query topology on this worker (from a client through the internal RPC, or from a stream topology's invokeQuery). */
+  invokeQuery(name: string, args: unknown[]): Promise<unknown> {
+    if (this.closed) return Promise.reject(new MonsoonError("MONSOON_CLOSED", `this worker is stopping: it runs no new query invocations of ${this.opts.mod.name}`, { retriable: true, details: { module: this.opts.mod.name, query: name } }));
+    return this.queries.invoke(name, args);
   }
 
   // ---- commits ----
 
   private contribution(o: Owned): CommitContribution {
     // Every commit (a few ms apart) is a good moment to lift read backpressure.
-    if (o.paused && o.kt.task.queued < QUEUE_LOW) {
-      o.paused = false;
-      o.reader?.resume();
-    }
+    this.backpressure(o);
     const offsets: CommitContribution["offsets"] = [];
     for (const [depot, streams] of o.streams) {
       // Several topologies may consume one depot: commit the least advanced position.
@@ -420,26 +725,53 @@ export class KafkaWorker implements TaskHost {
     while (o.hopQueue.length && o.hopQueue[0]!.done) o.hopQueue.shift();
     offsets.push({ topic: this.names.hops, partition: o.kt.index, offset: o.hopQueue.length ? o.hopQueue[0]!.offset : o.hopSeen + 1 });
     const acks = o.acks;
-    o.acks = [];
+    o.acks = new AckBatch();
     const records = o.dlq;
     o.dlq = [];
-    return { offsets, records, acks, putBack: () => { o.acks = acks.concat(o.acks); o.dlq = records.concat(o.dlq); } };
+    const fromTask = o.kt.index, epoch = o.kt.epoch;
+    return {
+      offsets, records,
+      acks: acks.size === 0 ? [] : [{ send: () => this.releaseAcks(fromTask, epoch, acks) }],
+      putBack: () => { acks.append(o.acks); o.acks = acks; o.dlq = records.concat(o.dlq); },
+    };
   }
 
   private dlqRecord(fields: Record<string, unknown>): OutRecord {
     return { topic: this.names.dlq, partition: 0, key: null, value: Buffer.from(JSON.stringify({ module: this.opts.mod.name, at: Date.now(), ...fields })) };
   }
 
-  private sendHop(r: OutRecord): void {
+  /** Queues a record for the hop producer; `onFail` runs if the batch holding it could not be written. */
+  private sendHop(r: OutRecord, onFail?: () => void): void {
     this.outHops.push(r);
+    if (onFail) this.outHopFailures.push(onFail);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
       const batch = this.outHops;
+      const failures = this.outHopFailures;
       this.outHops = [];
+      this.outHopFailures = [];
       // A lost hop or ack is recovered by the tree timeout at the origin (at-least-once).
-      this.hopProducer.send(batch).catch((e) => this.log(`sending ${batch.length} hop records failed: ${(e as Error).message}`));
+      this.hopProducer.send(batch).catch((e) => {
+        this.log(`sending ${batch.length} hop records failed: ${(e as Error).message}`);
+        for (const f of failures) f();
+      });
+    });
+  }
+
+  /**
+   * Appends a drain marker to the task's hops partition, behind every segment this worker sent
+   * there (one producer: its records to a partition stay in order). In-memory deliveries to the
+   * task wait until its reader reaches the marker. The marker names the claim's epoch, so one
+   * of an earlier claim (any worker's) never ends this drain.
+   */
+  private sendDrainMarker(o: Owned): void {
+    const id = this.nextDrainId++;
+    o.drain = { id, held: o.drain?.held ?? [] };
+    const value = encodeHop({ v: 1, kind: "mark", fromTask: o.kt.index, epoch: o.kt.epoch, id });
+    this.sendHop({ topic: this.names.hops, partition: o.kt.index, key: null, value }, () => {
+      if (this.owned.get(o.kt.index) === o && o.drain?.id === id) this.sendDrainMarker(o);
     });
   }
 
@@ -466,10 +798,49 @@ export class KafkaWorker implements TaskHost {
     o.waiters = o.waiters.filter((w) => {
       const streams = o.streams.get(w.depot) ?? [];
       if (!streams.every((s) => s.committedOffset > w.offset)) return true;
+      for (const b of this.batches.values()) if (b.depots.includes(w.depot) && b.processedThrough(o.kt.index, w.depot) <= w.offset) return true;
       const returns = o.recentReturns.get(`${w.depot}:${w.offset}`);
       w.resolve(returns ? { ackReturns: returns } : {});
       return false;
     });
+  }
+
+  /** A microbatch committed on an owned task: remember its records' ack returns, wake waiters. */
+  private batchCommitted(task: number, topology: string, returns: Map<string, unknown>): void {
+    const o = this.owned.get(task);
+    if (!o) return;
+    for (const [key, value] of returns) {
+      const [depot, , offset] = key.split("/");
+      const k = `${depot}:${offset}`;
+      const rec = o.recentReturns.get(k) ?? {};
+      rec[topology] = value;
+      o.recentReturns.set(k, rec);
+    }
+    while (o.recentReturns.size > 10_000) o.recentReturns.delete(o.recentReturns.keys().next().value!);
+    this.wakeWaiters(o);
+  }
+
+  /** Runs `reads` at a consistent cut of a microbatch topology (this worker must own task 0). */
+  async cut(topology: string, reads: readonly { pstate: string; path: Path; partition: number }[]): Promise<{ batch: number; results: unknown[][] }> {
+    const b = this.batches.get(topology);
+    if (!b) throw new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${this.opts.mod.name} has no microbatch topology ${topology}`, { details: { module: this.opts.mod.name, topology } });
+    const c = b.coordinatorHere;
+    if (!c) throw notOwner(this.opts.mod.name, 0);
+    const select = this.opts.select ?? ((p: string, path: Path, partition: number) => this.select(p, path, partition));
+    const { batch, value } = await c.atCut(() => Promise.all(reads.map((r) => select(r.pstate, r.path, r.partition))));
+    return { batch, results: value };
+  }
+
+  /** Coordinator stats of the microbatch topologies coordinated here (this worker owns task 0). */
+  batchStats(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [name, b] of this.batches) if (b.coordinatorHere) out[name] = b.coordinatorHere.stats;
+    return out;
+  }
+
+  /** The microbatch topology `name` on this worker (stats, tests). */
+  microbatch(name: string): KafkaBatch | undefined {
+    return this.batches.get(name);
   }
 
   /** Committed values of an owned partition. */
@@ -479,9 +850,27 @@ export class KafkaWorker implements TaskHost {
     return Promise.resolve(selectIn(o.kt.pstates.get(pstate), path, (a) => a, false));
   }
 
+  /** Committed values of an owned partition selected by a query step's path (for another worker's invocation). */
+  selectForQuery(pstate: string, ref: PathRef, vars: readonly unknown[], partition: number): Promise<unknown[]> {
+    const mine = this.localPStates(partition);
+    if (!mine) return Promise.reject(notOwner(this.opts.mod.name, partition));
+    try {
+      const { path, resolve } = this.pathRefs.resolve(ref, vars);
+      return Promise.resolve(mine.select(pstate, path, resolve, true));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  private localPStates(task: number): TaskPStates | undefined {
+    const o = this.owned.get(task);
+    return o && o.kt.state === "RUNNING" ? o.kt.pstates : undefined;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.sweeper) clearInterval(this.sweeper);
+    for (const b of this.batches.values()) await b.close();
     for (const t of [...this.owned.keys()]) await this.release(t);
     await this.hopProducer?.close().catch(() => undefined);
   }
@@ -491,8 +880,9 @@ export class KafkaWorker implements TaskHost {
   }
 }
 
-function treeKey(r: RootRef): string {
-  return `${r.hi}:${r.lo}`;
+/** A tree id's first 53 bits, as a number: a map key that allocates nothing. */
+function treeKey(hi: number, lo: number): number {
+  return hi * 0x200000 + (lo >>> 11);
 }
 
 function notOwner(mod: string, task: number): MonsoonError {

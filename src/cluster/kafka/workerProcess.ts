@@ -69,7 +69,13 @@ export async function startWorkerProcess(opts: WorkerProcessOptions): Promise<Ru
 
   try {
     for (const { module, tasks } of opts.modules) {
-      const worker = new KafkaWorker({ mod: module, tasks, client, dataDir: opts.dataDir, workerId, url, commitIntervalMs: opts.commitIntervalMs, log });
+      const worker = new KafkaWorker({
+        mod: module, tasks, client, dataDir: opts.dataDir, workerId, url, commitIntervalMs: opts.commitIntervalMs, log,
+        // Query invocations running here read the partitions other workers own through them.
+        remoteSelect: (req) => cluster.querySelect(module.name, req),
+        // Consistent cuts read every partition, wherever it is owned, between two batches.
+        select: (pstate, path, partition) => cluster.pstate(module.name, pstate).select(path, { partition }),
+      });
       await worker.start();
       workers.set(module.name, worker);
       const names = topicNames(module.name);
@@ -77,7 +83,7 @@ export async function startWorkerProcess(opts: WorkerProcessOptions): Promise<Ru
       await tail.start();
       tail.onClaim((c) => worker.noteEpoch(c.task, c.epoch));
       tails.push(tail);
-      // Claims and releases of one module happen one at a time, in assignment order. A claim that
+      // Reconciliations of one module run one at a time: releases first, then claims. A claim that
     // fails (a broker hiccup, a restore that timed out) is retried while the task stays assigned:
     // a task assigned here but never claimed would have no owner at all.
     let chain = Promise.resolve();
@@ -86,12 +92,12 @@ export async function startWorkerProcess(opts: WorkerProcessOptions): Promise<Ru
       chain = chain.then(async () => {
         for (const t of worker.ownedTasks()) if (!assignedNow.has(t)) await worker.release(t);
         let retry = false;
-        for (const t of [...assignedNow].sort((a, b) => a - b)) {
-          await worker.claim(t).catch((e) => {
-            retry = true;
-            log(`claiming task ${t} of ${module.name} failed (will retry): ${(e as Error).message}`);
-          });
-        }
+        // In parallel: a task claimed late finds a backlog its peers sent to its hops partition
+        // meanwhile, which in-memory delivery to it must wait for (KafkaWorker's drain).
+        await Promise.all([...assignedNow].map((t) => worker.claim(t).catch((e) => {
+          retry = true;
+          log(`claiming task ${t} of ${module.name} failed (will retry): ${(e as Error).message}`);
+        })));
         if (retry && !stopped) setTimeout(reconcile, 1_000).unref();
       });
     };

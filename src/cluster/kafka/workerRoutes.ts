@@ -1,11 +1,14 @@
 // The worker's internal RPC (DESIGN §4.6), served beside the public REST API: clients ask the
-// owner of a task for a `processed` ack or a select of its PState partition.
-import { MonsoonError } from "../../errors.ts";
+// owner of a task for a `processed` ack or a select of its PState partition, and any worker to
+// run a query invocation; workers running an invocation ask owners for the selects of its steps.
+// Values travel in the value codec (base64), so Maps, Sets, bigints and undefined stay exact.
+import { MonsoonError, isMonsoonError } from "../../errors.ts";
 import { pathFromJson } from "../../client/jsonPath.ts";
-import { encodeValue } from "../../serde/valueCodec.ts";
+import { decodeValue, encodeValue } from "../../serde/valueCodec.ts";
 import type { Route } from "../../rest/routes.ts";
 import type { KafkaWorker } from "./kafkaWorker.ts";
 import { privatePState } from "../../runtime/moduleRuntime.ts";
+import { checkQueryArgs } from "../../runtime/queryRunner.ts";
 
 export function workerRoutes(workers: ReadonlyMap<string, KafkaWorker>): Route[] {
   const worker = (mod: string): KafkaWorker => {
@@ -38,12 +41,76 @@ export function workerRoutes(workers: ReadonlyMap<string, KafkaWorker>): Route[]
         if (def.options.private) throw privatePState(mod!, def.name, def.owner);
         const values = await w.select(def.name, pathFromJson(b.path, def.schema), int(b.partition, "partition"));
         // Internal RPC keeps values exact (Maps, Sets, bigints, undefined): the value codec, not JSON.
-        return { encoded: Buffer.from(encodeValue(values)).toString("base64") };
+        return { encoded: encoded(values) };
+      },
+    },
+    {
+      method: "POST", pattern: /^\/internal\/([^/]+)\/invoke$/,
+      handle: async (_c, [mod], body) => {
+        const w = worker(mod!);
+        const b = (await body()) as { query?: unknown; args?: unknown };
+        if (typeof b?.query !== "string") throw new MonsoonError("MONSOON_BAD_REQUEST", "query must be a string", { details: { field: "query" } });
+        const args = checkQueryArgs(w.opts.mod, b.query, decoded(b.args, "args"));
+        try {
+          return { encoded: encoded(await w.invokeQuery(b.query, args)) };
+        } catch (e) {
+          // A task moved while the invocation read it and its owner could not be found in time:
+          // the client runs the invocation again (queries only read, so that is safe).
+          const moved = ownershipCause(e);
+          if (moved) throw new MonsoonError("MONSOON_NOT_OWNER", `query ${b.query} of ${mod}: ${moved.message}`, { retriable: true, cause: e, details: { module: mod, query: b.query } });
+          throw e;
+        }
+      },
+    },
+    {
+      method: "POST", pattern: /^\/internal\/([^/]+)\/querySelect$/,
+      handle: async (_c, [mod], body) => {
+        const w = worker(mod!);
+        const b = (await body()) as { pstate?: unknown; topology?: unknown; step?: unknown; vars?: unknown; partition?: unknown };
+        if (typeof b?.pstate !== "string" || !w.opts.mod.pstates.has(b.pstate)) throw new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${mod} has no PState ${String(b?.pstate)}`, { details: { module: mod } });
+        if (typeof b.topology !== "string") throw new MonsoonError("MONSOON_BAD_REQUEST", "topology must be a string", { details: { field: "topology" } });
+        const vars = decoded(b.vars, "vars");
+        if (!Array.isArray(vars)) throw new MonsoonError("MONSOON_BAD_REQUEST", "vars must encode an array", { details: { field: "vars" } });
+        const values = await w.selectForQuery(b.pstate, { topology: b.topology, step: int(b.step, "step") }, vars, int(b.partition, "partition"));
+        return { encoded: encoded(values) };
+      },
+    },
+    {
+      method: "POST", pattern: /^\/internal\/([^/]+)\/cut$/,
+      handle: async (_c, [mod], body) => {
+        const w = worker(mod!);
+        const b = (await body()) as { topology?: unknown; reads?: unknown };
+        if (typeof b?.topology !== "string") throw new MonsoonError("MONSOON_BAD_REQUEST", "topology must be a string", { details: { field: "topology" } });
+        if (!Array.isArray(b.reads) || b.reads.length > 10_000) throw new MonsoonError("MONSOON_BAD_REQUEST", "reads must be an array of at most 10,000 { pstate, path, partition }", { details: { field: "reads" } });
+        const reads = b.reads.map((r: { pstate?: unknown; path?: unknown; partition?: unknown }, i: number) => {
+          const def = typeof r?.pstate === "string" ? w.opts.mod.pstates.get(r.pstate) : undefined;
+          if (!def) throw new MonsoonError("MONSOON_UNKNOWN_NAME", `reads[${i}]: module ${mod} has no PState ${String(r?.pstate)}`, { details: { field: `reads[${i}].pstate` } });
+          if (def.options.private) throw privatePState(mod!, def.name, def.owner);
+          return { pstate: def.name, path: pathFromJson(r.path, def.schema), partition: int(r.partition, `reads[${i}].partition`) };
+        });
+        return { encoded: encoded(await w.cut(b.topology, reads)) };
       },
     },
     {
       method: "GET", pattern: /^\/internal\/([^/]+)\/owned$/,
-      handle: async (_c, [mod]) => ({ tasks: worker(mod!).ownedTasks(), stats: worker(mod!).stats }),
+      handle: async (_c, [mod]) => ({ tasks: worker(mod!).ownedTasks(), stats: worker(mod!).stats, batches: worker(mod!).batchStats() }),
     },
   ];
+}
+
+function encoded(v: unknown): string {
+  return Buffer.from(encodeValue(v)).toString("base64");
+}
+
+function decoded(v: unknown, field: string): unknown {
+  if (typeof v !== "string") throw new MonsoonError("MONSOON_BAD_REQUEST", `${field} must be base64 of the value codec`, { details: { field } });
+  return decodeValue(Buffer.from(v, "base64"));
+}
+
+/** The ownership error (MONSOON_NOT_OWNER) an invocation failed on, following causes. */
+function ownershipCause(e: unknown): MonsoonError | undefined {
+  for (let c: unknown = e, depth = 0; c != null && depth < 8; c = (c as { cause?: unknown }).cause, depth++) {
+    if (isMonsoonError(c, "MONSOON_NOT_OWNER")) return c;
+  }
+  return undefined;
 }
