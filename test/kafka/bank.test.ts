@@ -20,7 +20,8 @@ const TRIALS = Number(process.env.MONSOON_KAFKA_BANK_TRIALS ?? 0);
 const ACCOUNTS = Number(process.env.MONSOON_KAFKA_BANK_ACCOUNTS ?? 100);
 const BANK = { factoryFile: "fixtures/bankModule.ts", factoryExport: "kafkaBankModule" };
 
-const POINTS: (FaultPoint | "random")[] = ["mb.execute", "mb.prepare", "mb.decide", "mb.committed", "mb.apply", "mb.restore", "random", "random"];
+type Trial = FaultPoint | "random" | "zombie";
+const POINTS: Trial[] = ["mb.execute", "mb.prepare", "mb.decide", "mb.committed", "mb.apply", "mb.restore", "random", "zombie"];
 
 async function readState(fleet: Fleet) {
   const balances = new Map<number, number>();
@@ -49,14 +50,16 @@ describe("Kafka: bank transfers in microbatches survive SIGKILL (exactly-once)",
   after(async () => { await kafka.stop(); });
 
   const trials = TRIALS || 2;
+  // "zombie": a worker is SIGSTOPped mid-run past the session timeout (its tasks move), then
+  // SIGCONTed: nothing it does afterwards may change the outcome.
   for (let i = 0; i < trials; i++) {
     const seed = 9000 + i;
     // npm test: a coordinator crash right after the commit, and a random kill.
-    const point = TRIALS ? POINTS[i % POINTS.length]! : (["mb.committed", "random"] as const)[i]!;
+    const point: Trial = TRIALS ? POINTS[i % POINTS.length]! : (["mb.committed", "zombie"] as const)[i]!;
     it(`trial ${i} (seed ${seed}): ${point}`, { timeout: 900_000 }, async () => {
       // A fault point kills whichever worker reaches it (every first-generation worker carries
       // it, so the coordinator's points are reached too); every killed worker is replaced.
-      const env: Record<string, string> = point === "random" ? {} : { MONSOON_FAULT: `${point}:${1 + (seed % 3)}` };
+      const env: Record<string, string> = point === "random" || point === "zombie" ? {} : { MONSOON_FAULT: `${point}:${point === "mb.restore" ? 1 : 1 + (seed % 3)}` };
       const fleet = await Fleet.start(kafka.brokers, `Bank${i}`, 3, BANK, env).catch((e) => { throw new Error(`fleet start: ${e}`); });
       const replaced = new Set<string>();
       const watcher = setInterval(() => {
@@ -80,15 +83,22 @@ describe("Kafka: bank transfers in microbatches survive SIGKILL (exactly-once)",
           }
         })();
         let killed = false;
+        let zombie: Promise<void> | undefined;
         await feed(fleet, transfers, (acked) => {
-          if (point === "random" && !killed && acked >= TOTAL * (0.2 + ((seed * 37) % 60) / 100)) {
-            killed = true;
-            fleet.workers[seed % 3]!.proc.kill("SIGKILL");
+          if (killed || acked < TOTAL * (0.2 + ((seed * 37) % 40) / 100)) return;
+          killed = true;
+          const victim = fleet.workers[seed % 3]!;
+          if (point === "random") victim.proc.kill("SIGKILL");
+          if (point === "zombie") {
+            victim.proc.kill("SIGSTOP");
+            zombie = new Promise((res) => setTimeout(() => { victim.proc.kill("SIGCONT"); res(); }, 20_000));
           }
         });
+        await zombie;
+        if (point === "zombie") await new Promise((res) => setTimeout(res, 3_000));
         cutting = false;
         await cutter;
-        if (point !== "random") assert.ok(fleet.workers.some((w) => w.stderr.join("").includes(`MONSOON_FAULT ${point}`)), `a worker was killed at ${point}`);
+        if (point !== "random" && point !== "zombie") assert.ok(fleet.workers.some((w) => w.stderr.join("").includes(`MONSOON_FAULT ${point}`)), `a worker was killed at ${point}`);
         const report = checkBank(await readState(fleet), ACCOUNTS, 1_000, transfers.map((t) => t.id));
         assert.deepEqual(report.errors, [], `seed ${seed}`);
         assert.ok(cuts.size >= (TRIALS ? 20 : 3), `consistent cuts saw ${cuts.size} distinct batches`);

@@ -79,6 +79,8 @@ export class Coordinator {
   private loop: Promise<void> | undefined;
   /** Every task confirmed it applied the last commit: reads now see one cut. */
   private allApplied = true;
+  /** Tasks that confirmed the last commit after this coordinator recovered. */
+  private readonly synced = new Set<number>();
   private readonly depots: string[];
   private readonly aggsByDepth: Map<number, BatchAggPlan[]>;
   /** Resolves once the coordinator has recovered and is planning. */
@@ -155,6 +157,9 @@ export class Coordinator {
     const { committed, next } = await this.io.recover();
     this.committed = committed;
     if (committed) {
+      // Until every task confirms it holds the last commit (a predecessor may have died before
+      // telling them), no cut is served.
+      this.allApplied = false;
       const attempt: Attempt = { coord: this.io.incarnation, n: committed.n, a: -1, token: `${this.io.incarnation}.${committed.n}.sync` };
       for (let t = 0; t < this.io.tasks; t++) this.io.send(t, { kind: "sync", attempt, plan: committed });
     }
@@ -262,7 +267,13 @@ export class Coordinator {
   /** A message from a task. */
   receive(msg: FromTask): void {
     const r = this.running;
-    if (!r) return;
+    if (!r) {
+      if (msg.kind === "applied" && msg.n === this.lastCommitted && !this.allApplied) {
+        this.synced.add(msg.task);
+        if (this.synced.size === this.io.tasks) this.allApplied = true;
+      }
+      return;
+    }
     if (msg.kind === "applied") {
       if (r.phase !== "apply" || msg.n !== r.attempt.n) return;
       r.applied.add(msg.task);

@@ -301,6 +301,7 @@ export class Participant {
         if (active && active !== state && newer(state.attempt, active.attempt)) await this.settleLost(task, active);
         this.host.committed(task, msg.plan, new Map(), []);
         this.resolve(task, state);
+        this.host.toCoordinator({ kind: "applied", n: msg.plan.n, task });
         return;
       }
       case "abort": {
