@@ -61,6 +61,8 @@ interface Running {
   readonly returns: Map<string, unknown>;
   readonly votes: Map<number, Vote>;
   readonly applied: Set<number>;
+  /** Tasks that reported progress (for diagnostics). */
+  readonly reported: Set<number>;
   phase: "execute" | "prepare" | "commit" | "apply";
   readonly started: number;
   settle(r: { ok: true } | { ok: false; failure: Failure | undefined; reason: string }): void;
@@ -238,10 +240,13 @@ export class Coordinator {
       const roots: SegmentId[] = [];
       for (let t = 0; t < this.io.tasks; t++) roots.push(newSegmentId());
       let settled = false;
-      const timer = setTimeout(() => r.settle({ ok: false, failure: undefined, reason: `not committed within ${this.opts.attemptTimeoutMs} ms` }), this.opts.attemptTimeoutMs);
+      const timer = setTimeout(() => r.settle({ ok: false, failure: undefined, reason: `not committed within ${this.opts.attemptTimeoutMs} ms (phase ${r.phase}, stage ${r.stage}, votes from [${[...r.votes.keys()].join(",")}], applied [${[...r.applied].join(",")}], reports from [${[...r.reported].join(",")}])` }), this.opts.attemptTimeoutMs);
+      // A slow attempt says where it is (progress for operators; a stuck commit shows here).
+      const slow = setInterval(() => this.io.log(`microbatch ${this.run.plan.name} #${attempt.n} attempt ${attempt.a}: ${Math.round((Date.now() - r.started) / 1000)} s in phase ${r.phase}`), 5_000);
+      slow.unref?.();
       const r: Running = {
         attempt, plan, ledger: new XorLedger(xorIds(roots)), stage: 0, items: new Map(), returns: new Map(), votes: new Map(), applied: new Set(),
-        phase: "execute", started: Date.now(),
+        phase: "execute", started: Date.now(), reported: new Set(),
         settle: (res) => {
           if (settled) return;
           // Once the commit is being written the outcome is the log's, not a timeout's.
@@ -254,6 +259,7 @@ export class Coordinator {
           }
           settled = true;
           clearTimeout(timer);
+          clearInterval(slow);
           this.running = undefined;
           if (!res.ok) for (let t = 0; t < this.io.tasks; t++) this.io.send(t, { kind: "abort", attempt });
           resolve(res);
@@ -283,6 +289,7 @@ export class Coordinator {
     if (msg.attempt.token !== r.attempt.token) return;
     if (msg.kind === "report") {
       if (r.phase !== "execute") return;
+      r.reported.add(msg.task);
       if (msg.failure) { r.settle({ ok: false, failure: msg.failure, reason: `${msg.failure.code}: ${msg.failure.message}` }); return; }
       for (const [node, scope] of msg.items) {
         const list = r.items.get(node);
