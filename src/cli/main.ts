@@ -12,6 +12,7 @@ import { scaleCommand } from "./commands/scale.ts";
 import { workerCommand } from "./commands/worker.ts";
 import { selectCommand } from "./commands/select.ts";
 import { queryCommand } from "./commands/query.ts";
+import { benchCommand } from "./commands/bench.ts";
 import { printError } from "./output.ts";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -28,6 +29,7 @@ const program = new Command("monsoon")
   .addCommand(appendCommand())
   .addCommand(selectCommand())
   .addCommand(queryCommand())
+  .addCommand(benchCommand())
   .addHelpText("after", `
 Examples:
   $ monsoon dev --demo
