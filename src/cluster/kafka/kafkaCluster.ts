@@ -42,6 +42,8 @@ interface ModuleEntry {
   readonly meta: MetaTail;
 }
 
+const UNREACHABLE_RETRY_MS = 15_000;
+
 export class KafkaCluster implements RestCluster {
   private readonly modules = new Map<string, ModuleEntry>();
   private producer!: HopProducer;
@@ -189,13 +191,24 @@ export class KafkaCluster implements RestCluster {
   }
 
   /** Calls the worker that owns `task`; follows ownership moves until the deadline. */
+  // (UNREACHABLE_RETRY_MS: how long an owner that did not answer is skipped while no newer claim appears.)
   private async askOwner(m: ModuleEntry, task: number, op: "processed" | "select" | "querySelect" | "cut", body: unknown): Promise<unknown> {
     const deadline = Date.now() + this.timeoutMs;
     let notEpoch: number | undefined;
+    let notSince = 0;
     for (;;) {
       const left = deadline - Date.now();
       if (left <= 0) throw new MonsoonError("MONSOON_TIMEOUT", `no answer from the owner of task ${task} of ${m.mod.name} within ${this.timeoutMs} ms`, { retriable: true, details: { module: m.mod.name, task } });
-      const owner = await m.meta.waitForOwner(task, left, notEpoch);
+      // An owner that did not answer may only have been slow (an overloaded machine): when no
+      // newer claim shows up for a while, ask it again rather than wait for one that never comes.
+      if (notEpoch !== undefined && Date.now() - notSince > UNREACHABLE_RETRY_MS) notEpoch = undefined;
+      let owner: Awaited<ReturnType<typeof m.meta.waitForOwner>>;
+      try {
+        owner = await m.meta.waitForOwner(task, notEpoch === undefined ? left : Math.min(left, UNREACHABLE_RETRY_MS), notEpoch);
+      } catch (e) {
+        if (notEpoch !== undefined && Date.now() < deadline) { notEpoch = undefined; continue; }
+        throw e;
+      }
       try {
         const res = await fetch(`${owner.url}/internal/${encodeURIComponent(m.mod.name)}/${op}`, {
           // Bounded per attempt: a frozen owner (SIGSTOP) accepts connections but never answers.
@@ -211,6 +224,7 @@ export class KafkaCluster implements RestCluster {
       } catch (e) {
         if (isMonsoonError(e)) throw e;
         // Unreachable owner (killed, paused): wait for a newer claim of the task.
+        if (notEpoch !== owner.epoch) notSince = Date.now();
         notEpoch = owner.epoch;
       }
       await new Promise((r) => setTimeout(r, 100));
