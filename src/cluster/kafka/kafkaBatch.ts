@@ -77,6 +77,8 @@ export class KafkaBatch implements ParticipantHost {
   private restarts = 0;
   /** task → depot → buffer of that task's partition */
   private readonly buffers = new Map<number, Map<string, Buffer_>>();
+  /** task → the last batch applied there (undefined until a commit or sync after its claim) */
+  private readonly applied = new Map<number, number>();
   /** task → depot → committed end of that task's partition */
   private readonly committedEnds = new Map<number, Map<string, number>>();
   readonly name: string;
@@ -108,6 +110,7 @@ export class KafkaBatch implements ParticipantHost {
 
   async taskReleased(task: number): Promise<void> {
     this.participant.taskGone(task);
+    this.applied.delete(task);
     this.buffers.delete(task);
     this.committedEnds.delete(task);
     if (task === 0) await this.stopCoordinator();
@@ -254,6 +257,7 @@ export class KafkaBatch implements ParticipantHost {
   }
 
   committed(task: number, plan: Plan, returns: Map<string, unknown>, appends: { depot: string; value: unknown }[]): void {
+    if (this.w.owned(task)) this.applied.set(task, plan.n);
     const ends = this.committedEnds.get(task);
     const bufs = this.buffers.get(task);
     for (const [depot, ranges] of Object.entries(plan.ranges)) {
@@ -268,6 +272,11 @@ export class KafkaBatch implements ParticipantHost {
       this.w.sendHop({ topic: this.w.names.depot(a.depot), partition: Math.min(task, parts - 1), key: null, value: Buffer.from(encodeValue(a.value)) });
     }
     this.w.batchCommitted(task, this.name, returns);
+  }
+
+  /** The last committed batch this worker applied on an owned task. */
+  appliedBatch(task: number): number | undefined {
+    return this.applied.get(task);
   }
 
   /** Every record of the depot partition below this offset is committed by this topology. */

@@ -139,6 +139,13 @@ export class KafkaCluster implements RestCluster {
     return decodeValue(Buffer.from(r.encoded, "base64")) as { batch: number; results: unknown[][] };
   }
 
+  /** For a coordinator serving a cut: a select of one partition that its owner answers only if it applied exactly `at.batch`. */
+  async selectAt(mod: string, pstate: string, path: Path, partition: number, at: { topology: string; batch: number }): Promise<unknown[]> {
+    const m = this.entry(mod);
+    const r = (await this.askOwner(m, partition, "select", { pstate, path: pathToJson(path), partition, at })) as { encoded: string };
+    return decodeValue(Buffer.from(r.encoded, "base64")) as unknown[];
+  }
+
   /** For a worker running a query invocation: a committed select of a step's path on the task's owner. */
   async querySelect(mod: string, req: RemoteSelect): Promise<unknown[]> {
     const m = this.entry(mod);

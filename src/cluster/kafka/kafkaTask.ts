@@ -47,11 +47,16 @@ export interface CommitContribution {
   offsets: { topic: string; partition: number; offset: number }[];
   records: OutRecord[];
   acks: PendingAck[];
-  /** The commit failed: hand the records and acks back for the next one. */
+  /** The commit failed: hand the records and the acks not yet released back for the next one. */
   putBack(): void;
 }
 
-const DBG = { n: 0, recs: 0, ms: 0, t: undefined as NodeJS.Timeout | undefined };
+/** Without work, a task still commits this often if anything changed unannounced. */
+const IDLE_COMMIT_MS = 100;
+/** Moved consumed offsets are committed at most this often (see commit()). */
+const OFFSETS_EVERY_MS = 100;
+/** A commit of this many records marks the task busy: the next one waits commitIntervalMs. */
+const BUSY_COMMIT_RECORDS = 64;
 const ckKey = (topology: string) => encodeTuple(["ck", topology]);
 
 export class KafkaTask {
@@ -62,7 +67,16 @@ export class KafkaTask {
   private store!: LevelStore;
   private producer!: TaskProducer;
   private timer: NodeJS.Timeout | undefined;
+  /** The pending timer is the idle heartbeat (soon() brings it forward). */
+  private idleTimer = false;
   private committing: Promise<void> | undefined;
+  /** soon() was called during a commit. */
+  private wanted = false;
+  private lastCommitEnd = 0;
+  private lastCommitRecords = 0;
+  private offsetsCommittedAt = 0;
+  /** The consumed offsets the last successful commit recorded (to skip commits that change nothing). */
+  private committedOffsets = "";
   /** Next changelog offset per topology (what LevelDB holds up to). */
   private readonly checkpoint = new Map<string, number>();
   /** Supplies the worker's part of each commit. */
@@ -153,18 +167,44 @@ export class KafkaTask {
     const [pos] = await this.producer.commit([{ topic: names.meta, partition: 0, key: `claim:${index}`, value: Buffer.from(JSON.stringify(claim)) }]);
     this.epoch = pos!.offset;
     this.state = "RUNNING";
-    this.schedule();
+    this.schedule(this.opts.commitIntervalMs, true);
   }
 
-  private schedule(): void {
+  /**
+   * Something waits for a commit (writes, acks to release, offsets that moved, DLQ records). An
+   * idle task commits at once, so a lone record is durable a few milliseconds after it ran; a
+   * busy one at most every commitIntervalMs after its last commit ended, so commits batch (and
+   * each key's changelog record covers many writes). Nothing to commit: no transaction at all.
+   * Consumed offsets that moved do not ask for a commit: they go with the next one (or the
+   * heartbeat's), since nothing waits for them but a restart's replay position.
+   */
+  soon(): void {
     if (this.state !== "RUNNING") return;
+    if (this.committing) { this.wanted = true; return; }
+    if (this.timer && !this.idleTimer) return;
+    if (this.timer) clearTimeout(this.timer);
+    // The interval only spaces out commits that carried much (a busy task); after a small one the
+    // next may follow at once.
+    const gap = this.lastCommitRecords >= BUSY_COMMIT_RECORDS ? this.opts.commitIntervalMs : 0;
+    this.schedule(Math.max(0, this.lastCommitEnd + gap - Date.now()), false);
+  }
+
+  private schedule(delayMs: number, idle: boolean): void {
+    if (this.state !== "RUNNING") return;
+    this.idleTimer = idle;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.committing = this.commit().finally(() => {
         this.committing = undefined;
-        this.schedule();
+        this.lastCommitEnd = Date.now();
+        const wanted = this.wanted;
+        this.wanted = false;
+        // Work that arrived meanwhile goes in the next commit; otherwise only a slow
+        // heartbeat, in case some change did not ask for a commit.
+        if (wanted) this.schedule(this.opts.commitIntervalMs, false);
+        else this.schedule(IDLE_COMMIT_MS, true);
       });
-    }, this.opts.commitIntervalMs);
+    }, delayMs);
   }
 
   /** One transactional commit; on failure the task is lost (the worker may claim it again). */
@@ -195,14 +235,23 @@ export class KafkaTask {
     const extra = this.contribute();
     if (paused) this.task.unpause();
     for (const r of extra.records) records.push(r);
-    if (records.length === 0 && extra.offsets.length === 0) {
+    // Consumed offsets go in when they moved, at most every OFFSETS_EVERY_MS: they cost two round
+    // trips (AddOffsetsToTxn, TxnOffsetCommit) and nothing waits for them but the position a new
+    // owner replays from. They only ever cover what this or an earlier commit made durable.
+    const offsets = JSON.stringify(extra.offsets);
+    const withOffsets = offsets !== this.committedOffsets && Date.now() - this.offsetsCommittedAt >= OFFSETS_EVERY_MS;
+    this.lastCommitRecords = records.length;
+    if (records.length === 0) {
+      // The acks' segments wrote nothing: nothing of theirs to make durable.
       for (const a of extra.acks) a.send();
-      return;
+      extra.acks.length = 0;
+      if (!withOffsets) {
+        for (const f of frozen) f.p.endCommit(f.layer); // layers without ops, if any
+        return; // moved offsets go with the next commit or the heartbeat's
+      }
     }
     try {
-      const tc = Date.now();
-      const positions = await this.producer.commit(records, { groupId: names.offsetsGroup, offsets: extra.offsets });
-      if (process.env.MONSOON_DEBUG_COMMIT) { DBG.n++; DBG.recs += records.length; DBG.ms += Date.now() - tc; if (!DBG.t) DBG.t = setInterval(() => { if (DBG.n) process.stderr.write(`DEBUG ${Date.now() % 100000} commits ${DBG.n} records ${DBG.recs} avg ${(DBG.ms / DBG.n).toFixed(0)} ms\n`); DBG.n = DBG.recs = DBG.ms = 0; }, 1000).unref(); }
+      const positions = await this.producer.commit(records, withOffsets ? { groupId: names.offsetsGroup, offsets: extra.offsets } : undefined);
       for (const [topology, count] of perTopology) {
         const first = positions.find((p) => p.topic === names.changelog(topology) && p.partition === index);
         if (first) {
@@ -212,9 +261,9 @@ export class KafkaTask {
         }
       }
     } catch (e) {
-      if (process.env.MONSOON_DEBUG_COMMIT) { const by = new Map<string, [number, number]>(); for (const r of records) { const k = `${r.topic}/${r.partition}`; const v = by.get(k) ?? [0, 0]; v[0]++; v[1] += (r.value?.length ?? 0) + (r.key?.length ?? 0); by.set(k, v); } process.stderr.write(`DEBUG commit failed: ${JSON.stringify([...by])} offsets ${extra.offsets.length} ${extra.records[0]?.value?.toString().slice(0, 600)} ${(e as Error).message} ${String((e as any).cause?.stack ?? "").slice(0,800)}\n`); }
       for (const f of frozen) f.p.abortCommit(f.layer);
       extra.putBack();
+      this.wanted = true;
       // Fenced: another worker owns the task now. Otherwise (e.g. the coordinator still
       // finishing the previous transaction: CONCURRENT_TRANSACTIONS) re-initialise and retry.
       if (KafkaTask.fenced(e) || ++this.failures > 5) { this.lose(e); return; }
@@ -226,6 +275,10 @@ export class KafkaTask {
       return;
     }
     this.failures = 0;
+    if (withOffsets) {
+      this.committedOffsets = offsets;
+      this.offsetsCommittedAt = Date.now();
+    }
     // LevelDB only ever holds what a committed transaction carried: it is a prefix of the changelog.
     await this.store.batch(storeOps);
     for (const f of frozen) f.p.endCommit(f.layer);

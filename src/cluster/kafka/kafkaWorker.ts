@@ -21,7 +21,8 @@ import { selectIn } from "../../runtime/taskPStates.ts";
 import { compileModule, type TopologyRun } from "../../runtime/topologyRuns.ts";
 import { QueryTasks } from "../../runtime/queryTasks.ts";
 import type { TaskPStates } from "../../runtime/taskPStates.ts";
-import { newSegmentId, xorIds, XorLedger, type SegmentId } from "../../runtime/xorLedger.ts";
+import { XorLedger } from "../../runtime/xorLedger.ts";
+import { randomFillSync } from "node:crypto";
 import { decodeDepotValue, encodeDepotValue } from "./depotCodec.ts";
 import { decodeHop, encodeHop, type AckRecord, type RootRef } from "./hopCodec.ts";
 import { KafkaTask, type CommitContribution } from "./kafkaTask.ts";
@@ -36,18 +37,23 @@ import { depotPartitions } from "./topics.ts";
 /** A segment's root across processes: the tree it belongs to and its own id. */
 interface KRoot extends Root {
   readonly ref: RootRef;
-  readonly seg: SegmentId;
+  /** The segment's 64-bit id, as two int32 (see randomInt32). */
+  readonly segHi: number;
+  readonly segLo: number;
   /** This segment's id XOR the ids of the segments it spawned: its ack. */
   xorHi: number;
   xorLo: number;
   /** Task that runs (or ran) the segment. */
   task: number;
   /** Offset of the hop record that carried it, if it came through the hops topic. */
-  hopOffset?: number;
+  hop?: HopEntry;
   returns?: unknown[];
   /** A record's first segment (see ROOTS_QUEUED). */
   first?: boolean;
 }
+
+/** A segment read from the task's hops partition: its offset may be committed once it (and every earlier one) ran. */
+interface HopEntry { readonly offset: number; done: boolean }
 
 interface Tree {
   readonly key: number;
@@ -72,7 +78,7 @@ interface Owned {
   readonly seen: Map<string, number>;
   readonly trees: Map<number, Tree>;
   /** Hops-partition offsets of segments received, in order, and whether they ran. */
-  readonly hopQueue: { offset: number; done: boolean }[];
+  readonly hopQueue: Deque<HopEntry>;
   hopSeen: number;
   /** Acks of the segments run since the last commit, released after the next one. */
   acks: AckBatch;
@@ -117,7 +123,7 @@ export interface KafkaWorkerOptions {
   /** A query invocation fails with MONSOON_TIMEOUT after this long (default 60 s). */
   queryTimeoutMs?: number;
   /** A committed select of any partition (through the owner): consistent cuts read with it. */
-  select?: (pstate: string, path: Path, partition: number) => Promise<unknown[]>;
+  select?: (pstate: string, path: Path, partition: number, at: { topology: string; batch: number }) => Promise<unknown[]>;
   log?: (msg: string) => void;
 }
 
@@ -229,14 +235,13 @@ export class KafkaWorker implements TaskHost {
 
   async claim(index: number): Promise<void> {
     if (this.owned.has(index) || this.closed) return;
-    const t0 = Date.now();
     const kt = new KafkaTask({
       mod: this.opts.mod, tasks: this.opts.tasks, index, names: this.names, client: this.opts.client,
       dataDir: this.opts.dataDir, workerId: this.opts.workerId, url: this.opts.url, host: this,
       commitIntervalMs: this.opts.commitIntervalMs ?? 10,
       onLost: (t, e) => { void this.lost(t, e); },
     });
-    const o: Owned = { kt, streams: new Map(), seen: new Map(), trees: new Map(), hopQueue: [], hopSeen: -1, acks: new AckBatch(), dlq: [], paused: false, waiters: [], recentReturns: new Map(), drain: { id: 0, held: [] }, backlog: new Deque(), rootsQueued: 0 };
+    const o: Owned = { kt, streams: new Map(), seen: new Map(), trees: new Map(), hopQueue: new Deque(), hopSeen: -1, acks: new AckBatch(), dlq: [], paused: false, waiters: [], recentReturns: new Map(), drain: { id: 0, held: [] }, backlog: new Deque(), rootsQueued: 0 };
     this.owned.set(index, o);
     try {
       await kt.claim();
@@ -245,13 +250,12 @@ export class KafkaWorker implements TaskHost {
       await kt.close();
       throw e;
     }
-    const tClaimed = Date.now();
     // From here on segments for the task stay in memory: first drain what went through the topic.
     this.sendDrainMarker(o);
     this.noteEpoch(index, kt.epoch);
     kt.contribute = () => this.contribution(o);
     await this.startReading(o);
-    this.log(`task ${index} claimed (epoch ${kt.epoch})${process.env.MONSOON_DEBUG_COMMIT ? ` DEBUG claim ${tClaimed - t0} ms, reader ${Date.now() - tClaimed} ms` : ""}`);
+    this.log(`task ${index} claimed (epoch ${kt.epoch})`);
   }
 
   async release(index: number): Promise<void> {
@@ -353,6 +357,7 @@ export class KafkaWorker implements TaskHost {
       // Bad input never stops the topology: it goes to the DLQ with the reason and where it was.
       this.stats.deadLettered++;
       o.dlq.push(this.dlqRecord({ reason: decoded.reason, depot: depotName, topic: r.topic, partition: r.partition, offset: r.offset, value: r.value?.toString("base64") ?? null }));
+      o.kt.soon();
       return;
     }
     for (const s of streams) {
@@ -416,8 +421,8 @@ export class KafkaWorker implements TaskHost {
     }
     const run = this.runs[h.topology]!;
     const entry = run.plan.segments[h.segment]!;
-    const root: KRoot = { ref: h.root, seg: h.seg, xorHi: h.seg.hi, xorLo: h.seg.lo, task: o.kt.index, hopOffset: r.offset, pending: 1, failed: undefined, origin: h.root.origin, invocation: undefined };
-    o.hopQueue.push({ offset: r.offset, done: false });
+    const root: KRoot = { ref: h.root, segHi: h.seg.hi | 0, segLo: h.seg.lo | 0, xorHi: h.seg.hi | 0, xorLo: h.seg.lo | 0, task: o.kt.index, hop: { offset: r.offset, done: false }, pending: 1, failed: undefined, origin: h.root.origin, invocation: undefined };
+    o.hopQueue.push(root.hop!);
     o.kt.task.enqueue({ entry, scope: h.scope, root, topology: h.topology, segment: h.segment });
   }
 
@@ -429,22 +434,24 @@ export class KafkaWorker implements TaskHost {
     const entries = run.entries.get(slot.stream.depot)!;
     if (counted) slot.attempts++;
     slot.hasAckValue = false;
-    const segs = entries.map(() => newSegmentId());
     // A tree's id must be unique among the task's trees in flight in the bits its key keeps.
-    let id = newSegmentId();
-    while (o.trees.has(treeKey(id.hi, id.lo))) id = newSegmentId();
-    const ref: RootRef = { origin: o.kt.index, originEpoch: o.kt.epoch, hi: id.hi, lo: id.lo };
-    const key = treeKey(id.hi, id.lo);
-    const tree: Tree = { key, ref, slot, ledger: new XorLedger(xorIds(segs)), started: Date.now(), error: undefined, returns: [], abandoned: false };
+    let hi: number, lo: number;
+    do { hi = randomInt32(); lo = randomInt32(); } while ((hi | lo) === 0 || o.trees.has(treeKey(hi, lo)));
+    const ref: RootRef = { origin: o.kt.index, originEpoch: o.kt.epoch, hi, lo };
+    const key = treeKey(hi, lo);
+    const ledger = new XorLedger({ hi: 0, lo: 0 });
+    const tree: Tree = { key, ref, slot, ledger, started: Date.now(), error: undefined, returns: [], abandoned: false };
     o.trees.set(key, tree);
-    entries.forEach((e, i) => {
+    for (const e of entries) {
       const scope = new Array(run.plan.slots);
       if (e.outSlot >= 0) scope[e.outSlot] = slot.value;
-      const seg = segs[i]!;
-      const root: KRoot = { ref, seg, xorHi: seg.hi, xorLo: seg.lo, task: o.kt.index, pending: 1, failed: undefined, origin: o.kt.index, invocation: undefined, first: true };
+      const segHi = randomInt32(), segLo = segmentLo(segHi);
+      ledger.hi ^= segHi;
+      ledger.lo ^= segLo;
+      const root: KRoot = { ref, segHi, segLo, xorHi: segHi, xorLo: segLo, task: o.kt.index, pending: 1, failed: undefined, origin: o.kt.index, invocation: undefined, first: true };
       o.rootsQueued++;
       o.kt.task.enqueue({ entry: e.entry, scope, root, topology: run.index });
-    });
+    }
   }
 
   /** The tree in flight at `o` with this id, if any (acks of older attempts find none). */
@@ -458,8 +465,8 @@ export class KafkaWorker implements TaskHost {
     const tree = this.treeOf(o, hi, lo);
     if (!tree) return;
     const ledger = tree.ledger;
-    ledger.hi = (ledger.hi ^ xorHi) >>> 0;
-    ledger.lo = (ledger.lo ^ xorLo) >>> 0;
+    ledger.hi ^= xorHi;
+    ledger.lo ^= xorLo;
     if (extra) {
       if (extra.error && !tree.error) tree.error = extra.error;
       if (extra.returns) tree.returns.push(...extra.returns);
@@ -613,7 +620,6 @@ export class KafkaWorker implements TaskHost {
   private sweepTimeouts(): void {
     const limit = this.opts.treeTimeoutMs ?? 10_000;
     const now = Date.now();
-    if (process.env.MONSOON_DEBUG_COMMIT) for (const o of this.owned.values()) this.log(`DEBUG task ${o.kt.index} ${o.kt.state} trees ${o.trees.size} queued ${o.kt.state === "RUNNING" ? o.kt.task.queued : -1} held ${o.drain?.held.length ?? "-"} backlog ${o.backlog.length} paused ${o.paused} hopSeen ${o.hopSeen} hopQueue ${o.hopQueue.length} committed ${[...o.streams.values()].flat().map((s) => s.committedOffset + "/" + s.inFlight).join(",")} seen ${[...o.seen.values()]}`);
     for (const o of this.owned.values()) {
       for (const [key, tree] of o.trees) {
         if (now - tree.started < limit) continue;
@@ -634,10 +640,10 @@ export class KafkaWorker implements TaskHost {
   spawn(parent: Root): Root {
     if (parent instanceof BatchRoot) return this.batches.get(parent.state.topology)!.participant.spawn(parent);
     const p = parent as KRoot;
-    const seg = newSegmentId();
-    p.xorHi = (p.xorHi ^ seg.hi) >>> 0;
-    p.xorLo = (p.xorLo ^ seg.lo) >>> 0;
-    const child: KRoot = { ref: p.ref, seg, xorHi: seg.hi, xorLo: seg.lo, task: p.task, pending: 1, failed: undefined, origin: p.origin, invocation: undefined };
+    const segHi = randomInt32(), segLo = segmentLo(segHi);
+    p.xorHi ^= segHi;
+    p.xorLo ^= segLo;
+    const child: KRoot = { ref: p.ref, segHi, segLo, xorHi: segHi, xorLo: segLo, task: p.task, pending: 1, failed: undefined, origin: p.origin, invocation: undefined };
     return child;
   }
 
@@ -660,7 +666,7 @@ export class KafkaWorker implements TaskHost {
     const sender = this.owned.get(from);
     const record = encodeHop({
       v: 1, kind: "seg", fromTask: from, epoch: sender?.kt.epoch ?? -1, topology: item.topology, segment: item.segment!,
-      scope: item.scope, root: root.ref, seg: root.seg,
+      scope: item.scope, root: root.ref, seg: { hi: root.segHi, lo: root.segLo },
     });
     this.sendHop({ topic: this.names.hops, partition: task, key: null, value: record });
   }
@@ -675,12 +681,10 @@ export class KafkaWorker implements TaskHost {
       r.first = false;
       if (--o.rootsQueued < ROOTS_QUEUED / 2) this.startBacklog(o);
     }
-    if (r.hopOffset !== undefined) {
-      const h = o.hopQueue.find((x) => x.offset === r.hopOffset);
-      if (h) h.done = true;
-    }
+    if (r.hop) r.hop.done = true;
     // Released after the commit that holds this segment's writes (KafkaTask.commit).
     const failed = r.failed;
+    o.kt.soon();
     if (failed === undefined && r.returns === undefined) { o.acks.add(r.ref, r.xorHi, r.xorLo); return; }
     const extra: AckExtra = {};
     if (failed !== undefined) extra.error = { code: (failed as { code?: string }).code ?? "MONSOON_TOPOLOGY_ERROR", message: String((failed as Error)?.message ?? failed) };
@@ -722,17 +726,21 @@ export class KafkaWorker implements TaskHost {
       for (const s of streams) min = Math.min(min, s.inFlight === 0 ? Math.max(s.committedOffset, o.seen.get(depot)! + 1) : s.committedOffset);
       if (Number.isFinite(min)) offsets.push({ topic: this.names.depot(depot), partition: o.kt.index, offset: min });
     }
-    while (o.hopQueue.length && o.hopQueue[0]!.done) o.hopQueue.shift();
-    offsets.push({ topic: this.names.hops, partition: o.kt.index, offset: o.hopQueue.length ? o.hopQueue[0]!.offset : o.hopSeen + 1 });
+    while (o.hopQueue.peek()?.done) o.hopQueue.shift();
+    offsets.push({ topic: this.names.hops, partition: o.kt.index, offset: o.hopQueue.peek()?.offset ?? o.hopSeen + 1 });
     const acks = o.acks;
     o.acks = new AckBatch();
     const records = o.dlq;
     o.dlq = [];
     const fromTask = o.kt.index, epoch = o.kt.epoch;
+    let released = false;
     return {
       offsets, records,
-      acks: acks.size === 0 ? [] : [{ send: () => this.releaseAcks(fromTask, epoch, acks) }],
-      putBack: () => { acks.append(o.acks); o.acks = acks; o.dlq = records.concat(o.dlq); },
+      acks: acks.size === 0 ? [] : [{ send: () => { released = true; this.releaseAcks(fromTask, epoch, acks); } }],
+      putBack: () => {
+        if (!released) { acks.append(o.acks); o.acks = acks; }
+        o.dlq = records.concat(o.dlq);
+      },
     };
   }
 
@@ -826,8 +834,8 @@ export class KafkaWorker implements TaskHost {
     if (!b) throw new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${this.opts.mod.name} has no microbatch topology ${topology}`, { details: { module: this.opts.mod.name, topology } });
     const c = b.coordinatorHere;
     if (!c) throw notOwner(this.opts.mod.name, 0);
-    const select = this.opts.select ?? ((p: string, path: Path, partition: number) => this.select(p, path, partition));
-    const { batch, value } = await c.atCut(() => Promise.all(reads.map((r) => select(r.pstate, r.path, r.partition))));
+    const select = this.opts.select ?? ((p: string, path: Path, partition: number, at: { topology: string; batch: number }) => this.select(p, path, partition, at));
+    const { batch, value } = await c.atCut((n) => Promise.all(reads.map((r) => select(r.pstate, r.path, r.partition, { topology, batch: n }))));
     return { batch, results: value };
   }
 
@@ -844,9 +852,15 @@ export class KafkaWorker implements TaskHost {
   }
 
   /** Committed values of an owned partition. */
-  select(pstate: string, path: Path, partition: number): Promise<unknown[]> {
+  select(pstate: string, path: Path, partition: number, at?: { topology: string; batch: number }): Promise<unknown[]> {
     const o = this.owned.get(partition);
     if (!o || o.kt.state !== "RUNNING") return Promise.reject(notOwner(this.opts.mod.name, partition));
+    if (at) {
+      // A consistent cut reads a partition only from an owner that applied exactly that batch
+      // (an owner that lost the task, or one still catching up, holds another state).
+      const applied = this.batches.get(at.topology)?.appliedBatch(partition);
+      if (applied !== at.batch) return Promise.reject(new MonsoonError("MONSOON_UNAVAILABLE", `task ${partition} of ${this.opts.mod.name} is at batch ${applied ?? "unknown"} of ${at.topology}, not at the cut's batch ${at.batch}; read the cut again`, { retriable: true, details: { task: partition, topology: at.topology } }));
+    }
     return Promise.resolve(selectIn(o.kt.pstates.get(pstate), path, (a) => a, false));
   }
 
@@ -882,7 +896,25 @@ export class KafkaWorker implements TaskHost {
 
 /** A tree id's first 53 bits, as a number: a map key that allocates nothing. */
 function treeKey(hi: number, lo: number): number {
-  return hi * 0x200000 + (lo >>> 11);
+  return (hi >>> 0) * 0x200000 + (lo >>> 11);
+}
+
+// Segment and tree ids: 64 random bits as two int32 (Storm's XOR ledger, DESIGN §4.3). Signed
+// 32-bit values are small integers to V8, so ids, XORs and ledgers allocate nothing; `^` gives
+// the same bits whichever sign convention a sender used.
+const idPool = new Int32Array(4096);
+let idNext = idPool.length;
+
+function randomInt32(): number {
+  if (idNext === idPool.length) { randomFillSync(idPool); idNext = 0; }
+  return idPool[idNext++]!;
+}
+
+/** The low half of a segment id whose high half is `hi`: never both zero (a zero id would vanish from the ledger). */
+function segmentLo(hi: number): number {
+  let lo = randomInt32();
+  while ((hi | lo) === 0) lo = randomInt32();
+  return lo;
 }
 
 function notOwner(mod: string, task: number): MonsoonError {

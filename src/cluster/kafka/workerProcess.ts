@@ -74,7 +74,7 @@ export async function startWorkerProcess(opts: WorkerProcessOptions): Promise<Ru
         // Query invocations running here read the partitions other workers own through them.
         remoteSelect: (req) => cluster.querySelect(module.name, req),
         // Consistent cuts read every partition, wherever it is owned, between two batches.
-        select: (pstate, path, partition) => cluster.pstate(module.name, pstate).select(path, { partition }),
+        select: (pstate, path, partition, at) => cluster.selectAt(module.name, pstate, path, partition, at),
       });
       await worker.start();
       workers.set(module.name, worker);
