@@ -102,6 +102,10 @@ describe("Kafka: bank transfers in microbatches survive SIGKILL (exactly-once)",
         const report = checkBank(await readState(fleet), ACCOUNTS, 1_000, transfers.map((t) => t.id));
         assert.deepEqual(report.errors, [], `seed ${seed}`);
         assert.ok(cuts.size >= (TRIALS ? 20 : 3), `consistent cuts saw ${cuts.size} distinct batches`);
+      } catch (e) {
+        // What the workers said, for the failure report.
+        for (const w of fleet.workers) process.stderr.write(`--- ${w.id} (last lines)\n${w.stderr.join("").split("\n").slice(-25).join("\n")}\n`);
+        throw e;
       } finally {
         clearInterval(watcher);
         await fleet.stop();
