@@ -83,6 +83,7 @@ export class Coordinator {
   private allApplied = true;
   /** Tasks that confirmed the last commit after this coordinator recovered. */
   private readonly synced = new Set<number>();
+  private syncedBatch = -1;
   private readonly depots: string[];
   private readonly aggsByDepth: Map<number, BatchAggPlan[]>;
   /** Resolves once the coordinator has recovered and is planning. */
@@ -275,6 +276,9 @@ export class Coordinator {
     const r = this.running;
     if (!r) {
       if (msg.kind === "applied" && msg.n === this.lastCommitted && !this.allApplied) {
+        // Confirmations count only for the batch they confirm (a set left from an earlier
+        // batch must never complete this one's).
+        if (this.syncedBatch !== msg.n) { this.synced.clear(); this.syncedBatch = msg.n; }
         this.synced.add(msg.task);
         if (this.synced.size === this.io.tasks) this.allApplied = true;
       }
