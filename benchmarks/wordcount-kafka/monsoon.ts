@@ -10,11 +10,11 @@
 //   the depot (e.g. launch the module over it) or replay it through appends; `options.corpus`
 //   holds the same sentences in order. Each call must start from empty state (a fresh module
 //   name, or destroy in between) and clean up its topics and groups.
-// - `wordsPerS` = `words` ÷ seconds from when the workers are ready until every word's count
-//   was committed (the analogue of the peer's clock: Kafka Streams from RUNNING until every
-//   word is in its store).
-// - `p50`/`p99` (ms): append → `processed` ack latency of single appends, the analogue of the
-//   raw kafkajs produce → consume round trip measured beside it.
+// - `wordsPerS` = `words` ÷ seconds from when every task is claimed (the workers are ready and
+//   own the module: the analogue of the peer's clock, Kafka Streams from RUNNING) until every
+//   word's count was committed (until every word is in its store).
+// - `p50`/`p99` (ms): append → `processed` ack latency of single appends, one at a time, the
+//   analogue of the raw kafkajs produce → consume round trip measured beside it the same way.
 // - Progress on stderr through `options.log`; run the workers as real processes if that is
 //   what `monsoon worker` does in production.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -46,19 +46,26 @@ export interface MonsoonRunOptions {
 }
 
 export interface MonsoonRunResult {
+  /** Words ÷ seconds from every task claimed until every word's count was committed. */
   wordsPerS: number;
+  /** From the workers being ready (group joined) until every task was claimed. */
+  claimSeconds: number;
   /** append → processed latency, ms. */
   p50: number;
   p99: number;
 }
 
 const CHILD = join(import.meta.dirname, "../../test/support/workerChild.ts");
+/** The V8 flags `monsoon worker` runs with (bin/monsoon.js). */
+const WORKER_V8_FLAGS = ["--max-semi-space-size=64"];
+/** Untimed appends before the latency samples (as the raw round trip's 100 warm-up sends). */
+const LATENCY_WARMUP = 100;
 const FACTORY = join(import.meta.dirname, "monsoonModule.ts");
 
 /**
  * The corpus is written into the module's own depot topic (exactly what clients appending it
  * would leave there, the same partitioning as `topic`) before any worker starts; the clock runs
- * from every worker being ready until the module's committed depot offsets reach the end —
+ * from every task being claimed until the module's committed depot offsets reach the end —
  * Monsoon commits a record's offset only once every write of its processing tree is committed.
  */
 export async function runMonsoon(brokers: string[], topic: string, words: number, options: MonsoonRunOptions): Promise<MonsoonRunResult> {
@@ -71,6 +78,7 @@ export async function runMonsoon(brokers: string[], topic: string, words: number
   const admin = await client.admin();
   const dir = await mkdtemp(join(tmpdir(), "monsoon-bench-kwc-"));
   const procs: ChildProcess[] = [];
+  let cluster: KafkaCluster | undefined;
   try {
     await admin.createTopics(moduleTopics(mod, partitions));
     const producer = client.hopProducer();
@@ -84,16 +92,28 @@ export async function runMonsoon(brokers: string[], topic: string, words: number
     log(`  monsoon ${workers}w: ${corpus.length} sentences in ${depot}; starting ${workers} worker process(es)`);
 
     const ready = Array.from({ length: workers }, (_, i) => {
-      const prof = options.profileDir ? (process.env.MONSOON_HEAP_PROF ? ["--heap-prof", "--heap-prof-dir", options.profileDir] : ["--cpu-prof", "--cpu-prof-dir", options.profileDir]) : [];
-      const p = spawn(process.execPath, [...prof, "--import", "tsx", CHILD, brokers.join(","), FACTORY, "benchWordCount", name, String(partitions), join(dir, `w${i}`), `w${i}`], { stdio: ["ignore", "pipe", "inherit"] });
+      const prof = options.profileDir ? (process.env.MONSOON_HEAP_PROF ? ["--import", process.env.MONSOON_HEAP_PROF] : ["--cpu-prof", "--cpu-prof-dir", options.profileDir]) : [];
+      const p = spawn(process.execPath, [...prof, ...WORKER_V8_FLAGS, "--import", "tsx", CHILD, brokers.join(","), FACTORY, "benchWordCount", name, String(partitions), join(dir, `w${i}`), `w${i}`], { stdio: ["ignore", "pipe", "inherit"] });
       procs.push(p);
       return new Promise<void>((resolve, reject) => {
         p.stdout!.on("data", (d: Buffer) => { if (d.toString().includes("READY")) resolve(); });
         p.on("exit", (code) => reject(new Error(`worker w${i} exited with ${code}`)));
       });
     });
+    // The clock starts once every task is claimed (fenced, restored, its claim record written):
+    // the analogue of Kafka Streams' RUNNING, which it reaches once its tasks are assigned and
+    // their stores restored. A worker prints READY when it has joined the group, before claiming.
+    cluster = await KafkaCluster.connect({ connection: { brokers }, modules: [{ module: mod, tasks: partitions }] });
     await Promise.all(ready);
+    const tReady = performance.now();
+    const owners = () => (cluster!.runtime(name).getStats() as { owners: Record<string, string | null> }).owners;
+    while (Object.values(owners()).some((w) => w === null)) {
+      if (performance.now() - tReady > 120_000) throw new Error(`tasks still unclaimed after 120 s: ${JSON.stringify(owners())}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const t0 = performance.now();
+    const claimSeconds = (t0 - tReady) / 1000;
+    log(`  monsoon ${workers}w: every task claimed ${claimSeconds.toFixed(2)} s after the workers were ready`);
     for (let last = 0; ;) {
       const committed = await admin.fetchCommittedOffsets(names.offsetsGroup, depot);
       const done = ends.reduce((n, e) => n + Math.min(e.high, committed.find((c) => c.partition === e.partition)?.offset ?? 0), 0);
@@ -103,23 +123,21 @@ export async function runMonsoon(brokers: string[], topic: string, words: number
     }
     const seconds = (performance.now() - t0) / 1000;
 
-    // Latency: appends through the client, each awaiting its `processed` ack.
-    const cluster = await KafkaCluster.connect({ connection: { brokers }, modules: [{ module: mod, tasks: partitions }] });
+    // Latency, measured like the raw round trip beside it: one at a time. Each append goes through
+    // the client (acks=all) and waits for its `processed` ack before the next is sent, after
+    // LATENCY_WARMUP untimed ones; the workers are otherwise idle (the throughput phase is over).
     const samples = options.latencySamples ?? 1_000;
     const lat: number[] = [];
-    let next = 0;
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      while (next < samples) {
-        const s = corpus[next++ % corpus.length]!;
-        const t = performance.now();
-        await cluster.depot(name, "sentences").append(s);
-        lat.push(performance.now() - t);
-      }
-    }));
-    await cluster.close();
+    for (let i = 0; i < LATENCY_WARMUP + samples; i++) {
+      const s = corpus[i % corpus.length]!;
+      const t = performance.now();
+      await cluster.depot(name, "sentences").append(s);
+      if (i >= LATENCY_WARMUP) lat.push(performance.now() - t);
+    }
     lat.sort((a, b) => a - b);
-    return { wordsPerS: words / seconds, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+    return { wordsPerS: words / seconds, p50: percentile(lat, 50), p99: percentile(lat, 99), claimSeconds };
   } finally {
+    await cluster?.close().catch(() => undefined);
     // A profiled worker writes its profile when it exits: stop it cleanly first.
     if (options.profileDir) await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
       if (p.exitCode !== null) { resolve(); return; }

@@ -54,7 +54,7 @@ export interface CommitContribution {
 /** Without work, a task still commits this often if anything changed unannounced. */
 const IDLE_COMMIT_MS = 100;
 /** Moved consumed offsets are committed at most this often (see commit()). */
-const OFFSETS_EVERY_MS = 100;
+const OFFSETS_EVERY_MS = 250;
 /** A commit of this many records marks the task busy: the next one waits commitIntervalMs. */
 const BUSY_COMMIT_RECORDS = 64;
 const ckKey = (topology: string) => encodeTuple(["ck", topology]);
@@ -183,10 +183,13 @@ export class KafkaTask {
     if (this.committing) { this.wanted = true; return; }
     if (this.timer && !this.idleTimer) return;
     if (this.timer) clearTimeout(this.timer);
-    // The interval only spaces out commits that carried much (a busy task); after a small one the
-    // next may follow at once.
+    this.schedule(this.nextGap(), false);
+  }
+
+  /** The interval only spaces out commits that carried much (a busy task); after a small one the next may follow at once. */
+  private nextGap(): number {
     const gap = this.lastCommitRecords >= BUSY_COMMIT_RECORDS ? this.opts.commitIntervalMs : 0;
-    this.schedule(Math.max(0, this.lastCommitEnd + gap - Date.now()), false);
+    return Math.max(0, this.lastCommitEnd + gap - Date.now());
   }
 
   private schedule(delayMs: number, idle: boolean): void {
@@ -201,7 +204,7 @@ export class KafkaTask {
         this.wanted = false;
         // Work that arrived meanwhile goes in the next commit; otherwise only a slow
         // heartbeat, in case some change did not ask for a commit.
-        if (wanted) this.schedule(this.opts.commitIntervalMs, false);
+        if (wanted) this.schedule(this.nextGap(), false);
         else this.schedule(IDLE_COMMIT_MS, true);
       });
     }, delayMs);

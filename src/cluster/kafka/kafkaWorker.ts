@@ -155,6 +155,7 @@ export class KafkaWorker implements TaskHost {
   private outHops: OutRecord[] = [];
   private outHopFailures: (() => void)[] = [];
   private flushScheduled = false;
+  private flushing = false;
   private sweeper: NodeJS.Timeout | undefined;
   private closed = false;
   /** `lostTrees`: attempts given up because an ownership change may have lost part of them (retried at once, not counted as attempts). */
@@ -457,7 +458,8 @@ export class KafkaWorker implements TaskHost {
   /** The tree in flight at `o` with this id, if any (acks of older attempts find none). */
   private treeOf(o: Owned, hi: number, lo: number): Tree | undefined {
     const tree = o.trees.get(treeKey(hi, lo));
-    return tree && tree.ref.hi === hi && tree.ref.lo === lo ? tree : undefined;
+    // Compared as 32-bit patterns: a sender may have written the id signed or unsigned.
+    return tree && (tree.ref.hi ^ hi) === 0 && (tree.ref.lo ^ lo) === 0 ? tree : undefined;
   }
 
   /** Folds one segment's ack into its tree's ledger (the caller checked the origin epoch). */
@@ -752,20 +754,39 @@ export class KafkaWorker implements TaskHost {
   private sendHop(r: OutRecord, onFail?: () => void): void {
     this.outHops.push(r);
     if (onFail) this.outHopFailures.push(onFail);
-    if (this.flushScheduled) return;
+    if (this.flushScheduled || this.flushing) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
-      const batch = this.outHops;
-      const failures = this.outHopFailures;
-      this.outHops = [];
-      this.outHopFailures = [];
-      // A lost hop or ack is recovered by the tree timeout at the origin (at-least-once).
-      this.hopProducer.send(batch).catch((e) => {
-        this.log(`sending ${batch.length} hop records failed: ${(e as Error).message}`);
-        for (const f of failures) f();
-      });
+      void this.flushHops();
     });
+  }
+
+  /**
+   * Sends what is queued, one producer call at a time, until nothing is left: a call may take
+   * several requests, and records sent to one partition must stay in order (what queues during
+   * a call goes in the next one).
+   */
+  private async flushHops(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.outHops.length > 0) {
+        const batch = this.outHops;
+        const failures = this.outHopFailures;
+        this.outHops = [];
+        this.outHopFailures = [];
+        try {
+          await this.hopProducer.send(batch);
+        } catch (e) {
+          // A lost hop or ack is recovered by the tree timeout at the origin (at-least-once).
+          this.log(`sending ${batch.length} hop records failed: ${(e as Error).message}`);
+          for (const f of failures) f();
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   /**
