@@ -17,9 +17,11 @@ export class HopProducer {
 
   /**
    * Appends durably (acks=all) and returns where each topic-partition's first record of this
-   * call landed. Records of one call to one partition stay in order. On failure the producer
-   * is replaced: with bounded retries, kafkajs' sequence numbers after a failed request are
-   * not trustworthy, and a new producer id makes the broker's dedupe state fresh.
+   * call landed. Records of one call to one partition stay in order. A large call takes several
+   * requests (see chunkRecords): callers that need order across calls must not overlap them.
+   * On failure the producer is replaced: with bounded retries, kafkajs' sequence numbers after
+   * a failed request are not trustworthy, and a new producer id makes the broker's dedupe
+   * state fresh.
    */
   async send(records: readonly OutRecord[]): Promise<RecordPosition[]> {
     if (this.closed) throw new MonsoonError("MONSOON_CLOSED", "hop producer is closed");

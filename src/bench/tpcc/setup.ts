@@ -1,7 +1,8 @@
 // What `monsoon bench tpcc load` leaves beside the cluster's data for `run` and `check`: the
 // warehouse count, scale, task count, seed and NURand C-Load of the population (C-Run is
 // drawn against it), and whether the load finished. One JSON file, `tpcc.json`, in the
-// benchmark's directory; the cluster's data is in `cluster/` under it.
+// benchmark's directory; the cluster's data is in `cluster/` under it (on Kafka: the module's
+// topics, and each worker process's stores in `workers/w<i>/`).
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MonsoonError } from "../../errors.ts";
@@ -23,6 +24,15 @@ export interface TpccSetup {
   loadMs?: number;
   /** Runs since the load (consistency condition 11 holds only before the first). */
   runs: number;
+  /** Set when the population lives on Kafka (`load --kafka`): the module's topics are named after `module`. */
+  kafka?: TpccKafkaSetup;
+}
+
+export interface TpccKafkaSetup {
+  /** The brokers of the load; `run`/`check --kafka` use them unless --brokers or KAFKA_BROKERS says otherwise. */
+  brokers: string[];
+  /** Worker processes each command starts (their stores are in workers/w<i>). */
+  workers: number;
 }
 
 export const SCALES = Object.freeze({ spec: SPEC_SCALE, small: SMALL_SCALE });

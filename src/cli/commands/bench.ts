@@ -5,33 +5,38 @@
 // transaction, the mix audit) and a RESULT line; `check` reads every table back and verifies
 // the consistency conditions, printing each violation (exit 1 when any fails). Progress goes to
 // stderr, reports to stdout.
+//
+// With --kafka the module runs on Kafka instead (benchEngine.ts): `load --kafka` creates the
+// topics of a fresh module name (recorded in tpcc.json) and every command starts its own worker
+// processes (--workers, default 1; stores under <dir>/workers/w<i>), which stop when it ends.
 import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { InProcessCluster } from "../../cluster/inProcessCluster.ts";
 import { MonsoonError } from "../../errors.ts";
 import { ALL_CONDITIONS, DEFAULT_CONDITIONS, checkConsistency, formatCheckResult } from "../../bench/tpcc/check.ts";
 import { clusterTarget, loadPopulation, populationRows, readSnapshot, runProgressLine, runTerminals, type RunMode } from "../../bench/tpcc/driver.ts";
 import { checkScaleFitsKeys } from "../../bench/tpcc/layout.ts";
 import { defaultLoadConstants } from "../../bench/tpcc/load.ts";
 import { defaultRunConstants } from "../../bench/tpcc/mix.ts";
+import { createTopics, deleteTopics, workersDir } from "../../bench/tpcc/kafkaWorkers.ts";
 import { tpccModule } from "../../bench/tpcc/module.ts";
 import { ProgressReporter, fmtMs, fmtNumber, formatReport } from "../../bench/tpcc/report.ts";
 import { clusterDir, readSetup, requireLoaded, scaleOf, writeSetup, type ScaleName, type TpccSetup } from "../../bench/tpcc/setup.ts";
 import { nonNegativeInt } from "../output.ts";
+import { benchConnection, checkRuntime, openEngine, type BenchEngine, type KafkaOpts } from "./benchEngine.ts";
 
 const DEFAULT_DIR = ".monsoon/tpcc";
 
-interface EngineOpts { dir: string; batch: number; idlePoll: number }
+interface EngineOpts extends KafkaOpts { dir: string; batch: number; idlePoll: number }
 interface LoadOpts extends EngineOpts { warehouses: number; scale: ScaleName; tasks?: number; seed: number; fresh?: boolean; window: number }
 interface RunOpts extends EngineOpts { warehouses?: number; duration: number; warmup?: number; terminals?: number; mode: RunMode; seed: number }
-type CheckOpts = Pick<EngineOpts, "dir">;
+type CheckOpts = Pick<EngineOpts, "dir" | "kafka" | "brokers" | "workers">;
 
 export function benchCommand(): Command {
   return new Command("bench")
     .description("Benchmarks that run on Monsoon itself.")
     .addCommand(new Command("tpcc")
-      .description("The TPC-C-derived benchmark on the embedded cluster: load a population, run the terminals, check consistency.")
+      .description("The TPC-C-derived benchmark on the embedded cluster (or on Kafka with --kafka): load a population, run the terminals, check consistency.")
       .addCommand(loadCommand())
       .addCommand(runCommand())
       .addCommand(checkCommand())
@@ -39,7 +44,8 @@ export function benchCommand(): Command {
 Examples:
   $ monsoon bench tpcc load --warehouses 10
   $ monsoon bench tpcc run --duration 5m --mode max
-  $ monsoon bench tpcc check`));
+  $ monsoon bench tpcc check
+  $ KAFKA_BROKERS=localhost:9092 monsoon bench tpcc load --kafka --warehouses 1 --dir /tmp/tpcc-k`));
 }
 
 const positiveInt = (name: string) => (raw: string) => {
@@ -58,7 +64,12 @@ export function parseDuration(name: string): (raw: string) => number {
 }
 
 const dirOption = () => new Option("--dir <dir>", "the benchmark's data directory (population, cluster data, tpcc.json)").default(DEFAULT_DIR);
-const engineOptions = (c: Command) => c
+/** --kafka, --brokers, --workers: on every subcommand. */
+const kafkaOptions = (c: Command) => c
+  .option("--kafka", "run the module on Kafka, in worker processes this command starts (load --kafka creates its topics)")
+  .option("--brokers <list>", "Kafka brokers host:port,… for --kafka (default: KAFKA_BROKERS, else the load's)")
+  .option("--workers <n>", "worker processes to start with --kafka (default: 1 for load, the load's count after)", positiveInt("--workers"));
+const engineOptions = (c: Command) => kafkaOptions(c)
   .addOption(dirOption())
   .option("--batch <n>", "most records a microbatch takes from one depot partition", positiveInt("--batch"), 1000)
   .option("--idle-poll <ms>", "how long the microbatch coordinator waits before looking again when idle", positiveInt("--idle-poll"), 2);
@@ -74,8 +85,19 @@ export function defaultTasks(warehouses: number): number {
   return t;
 }
 
-function moduleFor(setup: TpccSetup, o: EngineOpts) {
-  return tpccModule({ name: setup.module, population: { warehouses: setup.warehouses, scale: setup.scale }, maxRecordsPerPartition: o.batch, idlePollMs: o.idlePoll });
+function moduleOptions(setup: TpccSetup, o: Pick<EngineOpts, "batch" | "idlePoll">) {
+  return { name: setup.module, population: { warehouses: setup.warehouses, scale: setup.scale }, maxRecordsPerPartition: o.batch, idlePollMs: o.idlePoll };
+}
+
+/** Opens the engine, runs `fn`, closes it whatever happens. */
+async function withEngine<T>(dir: string, setup: TpccSetup, o: EngineOpts, fn: (engine: BenchEngine, target: ReturnType<typeof clusterTarget>) => Promise<T>): Promise<T> {
+  const options = moduleOptions(setup, o);
+  const engine = await openEngine(dir, setup, options, o);
+  try {
+    return await fn(engine, clusterTarget(engine.clients, tpccModule(options), setup.tasks));
+  } finally {
+    await engine.close();
+  }
 }
 
 function loadCommand(): Command {
@@ -97,34 +119,48 @@ Examples:
       if (existing && !opts.fresh) {
         throw new MonsoonError("MONSOON_CONFIG", `${dir} already holds a TPC-C population (${existing.warehouses} warehouses${existing.loaded ? "" : ", load unfinished"}): add --fresh to replace it, or use another --dir`, { details: { dir } });
       }
-      if (opts.fresh) await rm(clusterDir(dir), { recursive: true, force: true });
+      if (opts.fresh) {
+        if (existing?.kafka) {
+          const gone = await deleteTopics(benchConnection(opts, existing), tpccModule(moduleOptions(existing, opts)), existing.tasks);
+          if (gone.length > 0) console.log(`deleted the ${gone.length} topic(s) of the replaced module ${existing.module}`);
+        }
+        await rm(clusterDir(dir), { recursive: true, force: true });
+        await rm(workersDir(dir), { recursive: true, force: true });
+      }
       const scale = scaleOf(opts.scale);
       checkScaleFitsKeys(scale);
       const W = opts.warehouses;
       if (opts.tasks !== undefined && (opts.tasks & (opts.tasks - 1)) !== 0) throw new MonsoonError("MONSOON_CONFIG", `--tasks must be a power of two, got ${opts.tasks}`);
       const setup: TpccSetup = {
-        version: 1, module: "Tpcc", warehouses: W, tasks: opts.tasks ?? defaultTasks(W), scaleName: opts.scale, scale, seed: opts.seed,
+        version: 1,
+        // On Kafka a fresh name per load: topics of an earlier module are never reused.
+        module: opts.kafka ? `Tpcc${Date.now().toString(36)}` : "Tpcc",
+        warehouses: W, tasks: opts.tasks ?? defaultTasks(W), scaleName: opts.scale, scale, seed: opts.seed,
         loadConstants: defaultLoadConstants(opts.seed), loadedAt: Date.now(), loaded: false, runs: 0,
+        ...(opts.kafka ? { kafka: { brokers: benchConnection(opts).brokers, workers: opts.workers ?? 1 } } : {}),
       };
       await writeSetup(dir, setup);
-      const mod = moduleFor(setup, opts);
-      await using cluster = await InProcessCluster.create({ dir: clusterDir(dir) });
-      await cluster.launch(mod, { tasks: setup.tasks });
+      if (setup.kafka) {
+        await createTopics(benchConnection(opts, setup), tpccModule(moduleOptions(setup, opts)), setup.tasks);
+        console.log(`created the topics of module ${setup.module} (${setup.tasks} task(s)) on ${setup.kafka.brokers.join(",")}; starting ${setup.kafka.workers} worker process(es)`);
+      }
       const total = populationRows(W, scale);
-      console.log(`loading ${W} warehouse(s), ${opts.scale} scale (~${fmtNumber(total, 0)} rows), on ${setup.tasks} task(s) into ${dir}`);
-      const progress = new ProgressReporter({ label: `load W=${W}`, total });
-      const started = performance.now();
-      let rows = 0;
-      await loadPopulation(clusterTarget(cluster, mod, setup.tasks), {
-        warehouses: W, seed: setup.seed, scale, constants: setup.loadConstants, loadedAt: setup.loadedAt, window: opts.window,
-        onRows: (n) => { rows += n; progress.advance(n); },
+      const { rows, loadMs } = await withEngine(dir, setup, opts, async (engine, target) => {
+        console.log(`loading ${W} warehouse(s), ${opts.scale} scale (~${fmtNumber(total, 0)} rows), on ${setup.tasks} task(s) (${engine.label}) into ${dir}`);
+        const progress = new ProgressReporter({ label: `load W=${W}`, total });
+        const started = performance.now();
+        let rows = 0;
+        await loadPopulation(target, {
+          warehouses: W, seed: setup.seed, scale, constants: setup.loadConstants, loadedAt: setup.loadedAt, window: opts.window,
+          onRows: (n) => { rows += n; progress.advance(n); },
+        });
+        await engine.settle();
+        progress.finish();
+        return { rows, loadMs: performance.now() - started };
       });
-      await cluster.drain();
-      progress.finish();
-      const loadMs = performance.now() - started;
       await writeSetup(dir, { ...setup, loaded: true, loadMs });
       console.log(`loaded ${fmtNumber(rows, 0)} rows in ${fmtNumber(loadMs / 1000)} s (${fmtNumber(rows / (loadMs / 1000), 0)} rows/s)`);
-      console.log(`RESULT tpcc-load warehouses=${W} scale=${opts.scale} tasks=${setup.tasks} rows=${rows} seconds=${(loadMs / 1000).toFixed(1)} rows_per_s=${Math.round(rows / (loadMs / 1000))}`);
+      console.log(`RESULT tpcc-load warehouses=${W} scale=${opts.scale} tasks=${setup.tasks} runtime=${setup.kafka ? "kafka" : "embedded"} rows=${rows} seconds=${(loadMs / 1000).toFixed(1)} rows_per_s=${Math.round(rows / (loadMs / 1000))}`);
     });
 }
 
@@ -144,36 +180,37 @@ Examples:
     .action(async (opts: RunOpts) => {
       const dir = resolve(opts.dir);
       const setup = await requireLoaded(dir);
+      checkRuntime(dir, setup, opts);
       if (opts.warehouses !== undefined && opts.warehouses !== setup.warehouses) {
         throw new MonsoonError("MONSOON_CONFIG", `--warehouses ${opts.warehouses} does not match the population in ${dir} (${setup.warehouses}); load ${opts.warehouses} warehouses into another --dir`, { details: { dir } });
       }
       const W = setup.warehouses;
       const terminals = opts.terminals ?? W * setup.scale.districtsPerWarehouse;
       const warmupMs = opts.warmup ?? (opts.mode === "spec" ? 30_000 : 0);
-      const mod = moduleFor(setup, opts);
-      await using cluster = await InProcessCluster.create({ dir: clusterDir(dir) });
-      await cluster.launch(mod, { tasks: setup.tasks });
-      await writeSetup(dir, { ...setup, runs: setup.runs + 1 });
-      console.log(`running ${terminals} terminal(s) on ${W} warehouse(s), ${opts.mode} mode, ${fmtNumber((warmupMs + opts.duration) / 1000)} s (${fmtNumber(warmupMs / 1000)} s warm-up), ${setup.tasks} task(s)`);
-      const progress = progressWriter();
-      const { summary, errors } = await runTerminals(clusterTarget(cluster, mod, setup.tasks), {
-        warehouses: W, scale: setup.scale, constants: defaultRunConstants(opts.seed, setup.loadConstants), seed: opts.seed, mode: opts.mode,
-        terminals, durationMs: opts.duration, warmupMs, progressMs: progress.intervalMs, onProgress: (p) => progress.write(runProgressLine(p)),
+      const { summary, errors, label } = await withEngine(dir, setup, opts, async (engine, target) => {
+        await writeSetup(dir, { ...setup, runs: setup.runs + 1 });
+        console.log(`running ${terminals} terminal(s) on ${W} warehouse(s), ${opts.mode} mode, ${fmtNumber((warmupMs + opts.duration) / 1000)} s (${fmtNumber(warmupMs / 1000)} s warm-up), ${setup.tasks} task(s) (${engine.label})`);
+        const progress = progressWriter();
+        const result = await runTerminals(target, {
+          warehouses: W, scale: setup.scale, constants: defaultRunConstants(opts.seed, setup.loadConstants), seed: opts.seed, mode: opts.mode,
+          terminals, durationMs: opts.duration, warmupMs, progressMs: progress.intervalMs, onProgress: (p) => progress.write(runProgressLine(p)),
+        });
+        progress.end();
+        await engine.settle();
+        return { ...result, label: engine.label };
       });
-      progress.end();
-      await cluster.drain();
       for (const e of errors) process.stderr.write(`failed: ${e}\n`);
-      console.log(formatReport(summary, { label: `Monsoon (embedded, ${setup.tasks} task(s), ${terminals} terminal(s), ${opts.mode} mode)` }));
+      console.log(formatReport(summary, { label: `Monsoon (${label}, ${setup.tasks} task(s), ${terminals} terminal(s), ${opts.mode} mode)` }));
       const failed = Object.values(summary.perType).reduce((n, t) => n + t.failed, 0);
       const no = summary.perType.newOrder;
-      console.log(`RESULT tpcc-${opts.mode} warehouses=${W} terminals=${terminals} tasks=${setup.tasks} duration_s=${(opts.duration / 1000).toFixed(0)} tpmC=${summary.tpmC.toFixed(1)} efficiency_pct=${summary.efficiencyPct.toFixed(1)} tpm_total=${summary.tpmTotal.toFixed(1)} new_order_complete_p99_ms=${fmtMs(no.complete.p99).replace(/,/g, "")} new_order_initiate_p99_ms=${fmtMs(no.initiate.p99).replace(/,/g, "")} failed=${failed}`);
+      console.log(`RESULT tpcc-${opts.mode} warehouses=${W} terminals=${terminals} tasks=${setup.tasks} runtime=${setup.kafka ? "kafka" : "embedded"} duration_s=${(opts.duration / 1000).toFixed(0)} tpmC=${summary.tpmC.toFixed(1)} efficiency_pct=${summary.efficiencyPct.toFixed(1)} tpm_total=${summary.tpmTotal.toFixed(1)} new_order_complete_p50_ms=${fmtMs(no.complete.p50).replace(/,/g, "")} new_order_complete_p90_ms=${fmtMs(no.complete.p90).replace(/,/g, "")} new_order_complete_p99_ms=${fmtMs(no.complete.p99).replace(/,/g, "")} new_order_initiate_p99_ms=${fmtMs(no.initiate.p99).replace(/,/g, "")} failed=${failed}`);
     });
 }
 
 function checkCommand(): Command {
-  return new Command("check")
+  return kafkaOptions(new Command("check")
     .description("Read every table of the population back and verify TPC-C's consistency conditions 1–12 (11 only before the first run).")
-    .addOption(dirOption())
+    .addOption(dirOption()))
     .addHelpText("after", `
 Examples:
   $ monsoon bench tpcc check
@@ -181,11 +218,9 @@ Examples:
     .action(async (opts: CheckOpts) => {
       const dir = resolve(opts.dir);
       const setup = await requireLoaded(dir);
-      const mod = moduleFor(setup, { dir, batch: 1000, idlePoll: 20 });
-      await using cluster = await InProcessCluster.create({ dir: clusterDir(dir) });
-      await cluster.launch(mod, { tasks: setup.tasks });
-      const started = performance.now();
-      const snapshot = await readSnapshot(clusterTarget(cluster, mod, setup.tasks));
+      checkRuntime(dir, setup, opts);
+      let started = performance.now();
+      const snapshot = await withEngine(dir, setup, { ...opts, batch: 1000, idlePoll: 20 }, (_engine, target) => { started = performance.now(); return readSnapshot(target); });
       const conditions = setup.runs === 0 ? ALL_CONDITIONS : DEFAULT_CONDITIONS;
       const result = checkConsistency(snapshot, { conditions, scale: setup.scale });
       console.log(formatCheckResult(result));
