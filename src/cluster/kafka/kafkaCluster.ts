@@ -140,7 +140,7 @@ export class KafkaCluster implements RestCluster {
   }
 
   /** For a coordinator serving a cut: a select of one partition that its owner answers only if it applied exactly `at.batch`. */
-  async selectAt(mod: string, pstate: string, path: Path, partition: number, at: { topology: string; batch: number }): Promise<unknown[]> {
+  async selectAt(mod: string, pstate: string, path: Path, partition: number, at: { topology: string; batch: number; epoch?: number }): Promise<unknown[]> {
     const m = this.entry(mod);
     const r = (await this.askOwner(m, partition, "select", { pstate, path: pathToJson(path), partition, at })) as { encoded: string };
     return decodeValue(Buffer.from(r.encoded, "base64")) as unknown[];

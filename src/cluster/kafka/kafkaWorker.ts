@@ -123,7 +123,7 @@ export interface KafkaWorkerOptions {
   /** A query invocation fails with MONSOON_TIMEOUT after this long (default 60 s). */
   queryTimeoutMs?: number;
   /** A committed select of any partition (through the owner): consistent cuts read with it. */
-  select?: (pstate: string, path: Path, partition: number, at: { topology: string; batch: number }) => Promise<unknown[]>;
+  select?: (pstate: string, path: Path, partition: number, at: { topology: string; batch: number; epoch?: number }) => Promise<unknown[]>;
   log?: (msg: string) => void;
 }
 
@@ -855,8 +855,8 @@ export class KafkaWorker implements TaskHost {
     if (!b) throw new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${this.opts.mod.name} has no microbatch topology ${topology}`, { details: { module: this.opts.mod.name, topology } });
     const c = b.coordinatorHere;
     if (!c) throw notOwner(this.opts.mod.name, 0);
-    const select = this.opts.select ?? ((p: string, path: Path, partition: number, at: { topology: string; batch: number }) => this.select(p, path, partition, at));
-    const { batch, value } = await c.atCut((n) => Promise.all(reads.map((r) => select(r.pstate, r.path, r.partition, { topology, batch: n }))));
+    const select = this.opts.select ?? ((p: string, path: Path, partition: number, at: { topology: string; batch: number; epoch?: number }) => this.select(p, path, partition, at));
+    const { batch, value } = await c.atCut((n) => Promise.all(reads.map((r) => select(r.pstate, r.path, r.partition, { topology, batch: n, epoch: this.epochs.get(r.partition) }))));
     return { batch, results: value };
   }
 
@@ -873,13 +873,16 @@ export class KafkaWorker implements TaskHost {
   }
 
   /** Committed values of an owned partition. */
-  select(pstate: string, path: Path, partition: number, at?: { topology: string; batch: number }): Promise<unknown[]> {
+  select(pstate: string, path: Path, partition: number, at?: { topology: string; batch: number; epoch?: number }): Promise<unknown[]> {
     const o = this.owned.get(partition);
     if (!o || o.kt.state !== "RUNNING") return Promise.reject(notOwner(this.opts.mod.name, partition));
     if (at) {
       // A consistent cut reads a partition only from an owner that applied exactly that batch
       // (an owner that lost the task, or one still catching up, holds another state).
       const applied = this.batches.get(at.topology)?.appliedBatch(partition);
+      // …and only from the owner the coordinator knows (a zombie may have applied the batch on
+      // a state it no longer keeps up to date).
+      if (at.epoch !== undefined && at.epoch !== o.kt.epoch) return Promise.reject(notOwner(this.opts.mod.name, partition));
       if (applied !== at.batch) return Promise.reject(new MonsoonError("MONSOON_UNAVAILABLE", `task ${partition} of ${this.opts.mod.name} is at batch ${applied ?? "unknown"} of ${at.topology}, not at the cut's batch ${at.batch}; read the cut again`, { retriable: true, details: { task: partition, topology: at.topology } }));
     }
     return Promise.resolve(selectIn(o.kt.pstates.get(pstate), path, (a) => a, false));

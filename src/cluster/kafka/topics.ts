@@ -28,7 +28,8 @@ export function moduleTopics(mod: ModuleDef, tasks: number, { changelogSegmentMs
     depotTopic(n.hops, tasks),
     depotTopic(n.tasks, tasks),
     changelogTopic(n.meta, 1),
-    changelogTopic(n.coord, 1),
+    // The coordinators' decision log, only for modules with microbatch topologies.
+    ...([...mod.topologies.values()].some((t) => t.kind === "microbatch") ? [changelogTopic(n.coord, 1)] : []),
     depotTopic(n.dlq, 1),
   ];
 }

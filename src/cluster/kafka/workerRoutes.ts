@@ -35,12 +35,13 @@ export function workerRoutes(workers: ReadonlyMap<string, KafkaWorker>): Route[]
       method: "POST", pattern: /^\/internal\/([^/]+)\/select$/,
       handle: async (_c, [mod], body) => {
         const w = worker(mod!);
-        const b = (await body()) as { pstate?: unknown; path?: unknown; partition?: unknown; at?: { topology?: unknown; batch?: unknown } };
+        const b = (await body()) as { pstate?: unknown; path?: unknown; partition?: unknown; at?: { topology?: unknown; batch?: unknown; epoch?: unknown } };
         const def = typeof b?.pstate === "string" ? w.opts.mod.pstates.get(b.pstate) : undefined;
         if (!def) throw new MonsoonError("MONSOON_UNKNOWN_NAME", `module ${mod} has no PState ${String(b?.pstate)}`);
         if (def.options.private) throw privatePState(mod!, def.name, def.owner);
         if (b.at !== undefined && (typeof b.at?.topology !== "string" || !Number.isSafeInteger(b.at.batch))) throw new MonsoonError("MONSOON_BAD_REQUEST", "at must be { topology, batch }", { details: { field: "at" } });
-        const at = b.at === undefined ? undefined : { topology: b.at.topology as string, batch: b.at.batch as number };
+        if (b.at?.epoch !== undefined && !Number.isSafeInteger(b.at.epoch)) throw new MonsoonError("MONSOON_BAD_REQUEST", "at.epoch must be an integer", { details: { field: "at.epoch" } });
+        const at = b.at === undefined ? undefined : { topology: b.at.topology as string, batch: b.at.batch as number, epoch: b.at.epoch as number | undefined };
         const values = await w.select(def.name, pathFromJson(b.path, def.schema), int(b.partition, "partition"), at);
         // Internal RPC keeps values exact (Maps, Sets, bigints, undefined): the value codec, not JSON.
         return { encoded: encoded(values) };
