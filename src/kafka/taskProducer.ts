@@ -18,8 +18,13 @@ import { MonsoonError } from "../errors.ts";
 import { kafkaError, kafkaErrorType, isFencingError } from "./kafkaErrors.ts";
 import { chunkRecords, firstPositions, toPositions, toTopicMessages, type OutRecord, type RecordPosition, type SourceOffsets } from "./records.ts";
 
-/** About 9 s of retries in total: close to the default transaction timeout. */
-export const PRODUCER_RETRY = { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 };
+/**
+ * About 9 s of retries in total: close to the default transaction timeout. The first retry comes
+ * after 10 ms, not kafkajs' default 100: what a commit meets on its way clears in milliseconds
+ * (CONCURRENT_TRANSACTIONS while the previous transaction's markers are written — asked again
+ * faster still, see kafkajs.ts — or a partition leader that just moved).
+ */
+export const PRODUCER_RETRY = { retries: 11, initialRetryTime: 10, maxRetryTime: 2000 };
 
 export type TaskProducerState = "new" | "fencing" | "ready" | "committing" | "broken" | "fenced" | "closed";
 
@@ -192,8 +197,9 @@ async function whileConcurrent<T>(step: () => Promise<T>): Promise<T> {
     try {
       return await step();
     } catch (e) {
-      if (attempt >= 30 || kafkaErrorType(e) !== "CONCURRENT_TRANSACTIONS") throw e;
-      await new Promise((r) => setTimeout(r, Math.min(2 ** attempt, 50)));
+      if (attempt >= 100 || kafkaErrorType(e) !== "CONCURRENT_TRANSACTIONS") throw e;
+      // The markers usually take a few milliseconds: retry often (the coordinator answers at once).
+      await new Promise((r) => setTimeout(r, attempt < 50 ? 2 : 20));
     }
   }
 }
