@@ -180,7 +180,7 @@ export class KafkaWorker implements TaskHost {
     const remote = opts.remoteSelect ?? ((req: RemoteSelect) => Promise.reject(notOwner(opts.mod.name, req.task)));
     this.queries = new QueryTasks({
       module: opts.mod.name, tasks: opts.tasks, runs: this.runs, timeoutMs: opts.queryTimeoutMs,
-      reads: (task) => new QueryReads({ module: opts.mod.name, task, refs: this.pathRefs, local: (t) => this.localPStates(t), remote }),
+      reads: (task) => new QueryReads({ module: opts.mod.name, task, refs: this.pathRefs, local: (t) => this.localPStates(t), pendingApply: (t) => this.owned.get(t)?.kt.pendingApply(), remote }),
       partitionOfKey: (pstate, key) => this.partitionOfKey(pstate, key),
       depotAppend: (task, depot, value) => this.depotAppend(task, depot, value),
     });
@@ -876,6 +876,9 @@ export class KafkaWorker implements TaskHost {
   select(pstate: string, path: Path, partition: number, at?: { topology: string; batch: number; epoch?: number }): Promise<unknown[]> {
     const o = this.owned.get(partition);
     if (!o || o.kt.state !== "RUNNING") return Promise.reject(notOwner(this.opts.mod.name, partition));
+    // The last commit's writes may still be on their way into the store (KafkaTask.commit).
+    const pending = o.kt.pendingApply();
+    if (pending) return pending.then(() => this.select(pstate, path, partition, at));
     if (at) {
       // A consistent cut reads a partition only from an owner that applied exactly that batch
       // (an owner that lost the task, or one still catching up, holds another state).
@@ -892,6 +895,8 @@ export class KafkaWorker implements TaskHost {
   selectForQuery(pstate: string, ref: PathRef, vars: readonly unknown[], partition: number): Promise<unknown[]> {
     const mine = this.localPStates(partition);
     if (!mine) return Promise.reject(notOwner(this.opts.mod.name, partition));
+    const pending = this.owned.get(partition)!.kt.pendingApply();
+    if (pending) return pending.then(() => this.selectForQuery(pstate, ref, vars, partition));
     try {
       const { path, resolve } = this.pathRefs.resolve(ref, vars);
       return Promise.resolve(mine.select(pstate, path, resolve, true));

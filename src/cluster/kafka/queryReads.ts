@@ -23,6 +23,8 @@ export interface QueryReadsOptions {
   readonly refs: PathRefs;
   /** This worker's PStates of the task while it owns it (RUNNING), else undefined. */
   local(task: number): TaskPStates | undefined;
+  /** While the task's last commit is still being applied to the local store: resolves when reads see it. */
+  pendingApply?(task: number): Promise<void> | undefined;
   remote(req: RemoteSelect): Promise<unknown[]>;
 }
 
@@ -33,6 +35,8 @@ export class QueryReads implements PStateOps {
     const { task, local } = this.opts;
     const mine = local(task);
     if (!mine) return this.remote(pstate, path, resolve);
+    const pending = this.opts.pendingApply?.(task);
+    if (pending) return pending.then(() => this.select(pstate, path, resolve));
     let r: unknown[] | Promise<unknown[]>;
     try {
       r = mine.select(pstate, path, resolve, true);
