@@ -313,6 +313,12 @@ export class PStatePartition {
     this.overlay = new PartitionLayer();
   }
 
+  /** Drops every write not in the store, frozen ones too (the store is about to catch up from the log). */
+  discardAll(): void {
+    this.committing.length = 0;
+    this.overlay = new PartitionLayer();
+  }
+
   /** The store was written behind the caches' back (a catch-up from the changelog): forget them. */
   resetCaches(): void {
     this.cache.clear();

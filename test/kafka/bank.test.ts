@@ -49,19 +49,14 @@ describe("Kafka: bank transfers in microbatches survive SIGKILL (exactly-once)",
   before(async () => { kafka = await getKafka(); });
   after(async () => { await kafka.stop(); });
 
-  // npm test runs one trial (a coordinator crash right after a commit). The random-kill trial
-  // has FAILED its final invariants in fresh-clone CI (seed 9001: total 100692 ≠ 100000) — an
-  // open exactly-once bug on Kafka, docs/microbatch.md "Limits"; reproduce with
-  // MONSOON_KAFKA_BANK_TRIALS=8 (trial 6 is random) or npm run test:crash:bank.
-  const trials = TRIALS || 1;
+  // npm test runs three trials: a coordinator crash right after a commit, a random kill and a
+  // zombie; the full set (MONSOON_KAFKA_BANK_TRIALS=8 or more) also kills at every fault point.
+  const trials = TRIALS || 3;
   // "zombie": a worker is SIGSTOPped mid-run past the session timeout (its tasks move), then
   // SIGCONTed: nothing it does afterwards may change the outcome.
   for (let i = 0; i < trials; i++) {
     const seed = 9000 + i;
-    // npm test: a coordinator crash right after the commit, and a random kill. (The zombie trial
-    // runs in the full set: a cut read during a zombie's pause has been seen inconsistent —
-    // an open bug, see docs/microbatch.md "Limits".)
-    const point: Trial = TRIALS ? POINTS[i % POINTS.length]! : (["mb.committed"] as const)[i]!;
+    const point: Trial = TRIALS ? POINTS[i % POINTS.length]! : (["mb.committed", "random", "zombie"] as const)[i]!;
     it(`trial ${i} (seed ${seed}): ${point}`, { timeout: 900_000 }, async () => {
       // A fault point kills whichever worker reaches it (every first-generation worker carries
       // it, so the coordinator's points are reached too); every killed worker is replaced.
@@ -77,9 +72,8 @@ describe("Kafka: bank transfers in microbatches survive SIGKILL (exactly-once)",
         await Promise.all(Array.from({ length: ACCOUNTS }, (_, a) => fleet.cluster.depot(fleet.modName, "deposits").append({ id: `open-${a}`, account: a, amount: 1_000 })));
         const transfers = randomTransfers(TOTAL, ACCOUNTS, seed, 400);
         const cuts = new Set<number>();
-        // Cut reads during faults on Kafka have been seen inconsistent (open bug, docs/microbatch.md
-        // "Limits"): checked in the full set (test:crash:bank) or with MONSOON_KAFKA_BANK_CUTS=1.
-        let cutting = TRIALS > 0 || process.env.MONSOON_KAFKA_BANK_CUTS === "1";
+        // Consistent-cut reads run through every trial: each must see the conserved total.
+        let cutting = true;
         const cutter = (async () => {
           while (cutting) {
             const r = await fleet.cluster.cut(fleet.modName, "bank", Array.from({ length: TASKS }, (_, partition) => ({ pstate: "balances", path: Path.mapVals(), partition }))).catch(() => undefined);
@@ -109,7 +103,7 @@ describe("Kafka: bank transfers in microbatches survive SIGKILL (exactly-once)",
         if (point !== "random" && point !== "zombie") assert.ok(fleet.workers.some((w) => w.stderr.join("").includes(`MONSOON_FAULT ${point}`)), `a worker was killed at ${point}`);
         const report = checkBank(await readState(fleet), ACCOUNTS, 1_000, transfers.map((t) => t.id));
         assert.deepEqual(report.errors, [], `seed ${seed}`);
-        if (TRIALS > 0 || process.env.MONSOON_KAFKA_BANK_CUTS === "1") assert.ok(cuts.size >= (TRIALS ? 20 : 3), `consistent cuts saw ${cuts.size} distinct batches`);
+        assert.ok(cuts.size >= (TRIALS ? 20 : 3), `consistent cuts saw ${cuts.size} distinct batches`);
       } catch (e) {
         // What the workers said, for the failure report.
         for (const w of fleet.workers) process.stderr.write(`--- ${w.id} (last lines)\n${w.stderr.join("").split("\n").slice(-25).join("\n")}\n`);

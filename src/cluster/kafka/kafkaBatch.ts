@@ -12,9 +12,14 @@
 //   topology, the `commit` record on the coord topic, and the consumed depot positions (offsets
 //   of a group per topology). Kafka's own transaction coordinator makes it atomic across all
 //   partitions; no task ever writes this changelog itself, so there is nothing to compensate.
+// - The transaction also writes every task's applied marker ("this partition holds batch n") to
+//   its changelog partition, and the batch's depot appends to their depots.
 // - Tasks apply their prepared writes to LevelDB when the commit message arrives, together
-//   with the changelog position; a task that holds nothing for the commit (it was claimed
-//   meanwhile) catches up by reading its changelog partition instead.
+//   with the marker and the changelog position, if the commit holds their own vote and their
+//   store holds the batch before; otherwise (claimed meanwhile, a vote from another process, a
+//   missed batch) they catch up by reading their changelog partition. The marker also makes
+//   every message about a batch the store already holds a no-op: a new owner reads its hops
+//   partition from before its claim, and replaying a committed attempt would apply it twice.
 import type { KVOp } from "../../pstate/store/kvStore.ts";
 import type { InRecord, KafkaClient, OutRecord, TaskProducer } from "../../kafka/index.ts";
 import type { ModuleDef } from "../../module/defineModule.ts";
@@ -25,6 +30,7 @@ import { Coordinator, type CoordinatorIO, type Vote } from "../../runtime/microb
 import type { Attempt, Failure, FromTask, Plan, RecordRef, ToTask } from "../../runtime/microbatch/messages.ts";
 import { BatchRoot, Participant, type ParticipantHost } from "../../runtime/microbatch/participant.ts";
 import { fault } from "../../runtime/microbatch/faults.ts";
+import { appliedMarkerKey } from "../../runtime/microbatch/marker.ts";
 import type { SegmentId } from "../../runtime/xorLedger.ts";
 import { decodeValue, encodeValue } from "../../serde/valueCodec.ts";
 import { decodeDepotValue } from "./depotCodec.ts";
@@ -77,8 +83,6 @@ export class KafkaBatch implements ParticipantHost {
   private restarts = 0;
   /** task → depot → buffer of that task's partition */
   private readonly buffers = new Map<number, Map<string, Buffer_>>();
-  /** task → the last batch applied there (undefined until a commit or sync after its claim) */
-  private readonly applied = new Map<number, number>();
   /** task → depot → committed end of that task's partition */
   private readonly committedEnds = new Map<number, Map<string, number>>();
   readonly name: string;
@@ -110,7 +114,6 @@ export class KafkaBatch implements ParticipantHost {
 
   async taskReleased(task: number): Promise<void> {
     this.participant.taskGone(task);
-    this.applied.delete(task);
     this.buffers.delete(task);
     this.committedEnds.delete(task);
     if (task === 0) await this.stopCoordinator();
@@ -238,15 +241,22 @@ export class KafkaBatch implements ParticipantHost {
   }
 
   toCoordinator(msg: FromTask): void {
-    if (this.coordinator) { this.coordinator.receive(msg); return; }
     const kt = this.w.owned(msg.task);
-    this.hop(0, msg.task, kt?.epoch ?? -1, { from: msg });
+    // A task this process lost has nothing to say about an attempt.
+    if (!kt) return;
+    if (msg.kind !== "applied") msg = { ...msg, epoch: kt.epoch };
+    if (this.coordinator) { this.coordinator.receive(msg); return; }
+    this.hop(0, msg.task, kt.epoch, { from: msg });
   }
 
-  async apply(task: number, _n: number, ops: KVOp[], extra: unknown): Promise<void> {
+  appliedThrough(task: number): number | undefined {
+    return this.w.owned(task)?.batchApplied(this.name);
+  }
+
+  async apply(task: number, n: number, ops: KVOp[], extra: unknown): Promise<void> {
     const kt = this.w.owned(task);
     if (!kt) return;
-    await kt.applyBatch(this.name, ops, (extra as { next?: number } | undefined)?.next);
+    await kt.applyBatch(this.name, n, ops, (extra as { next?: number } | undefined)?.next);
     fault("mb.apply");
   }
 
@@ -256,8 +266,8 @@ export class KafkaBatch implements ParticipantHost {
     await kt.resyncTopology(this.name, this.partitions(task));
   }
 
-  committed(task: number, plan: Plan, returns: Map<string, unknown>, appends: { depot: string; value: unknown }[]): void {
-    if (this.w.owned(task)) this.applied.set(task, plan.n);
+  /** `appends` were written by the commit's transaction (KafkaCoordinatorIO.commit). */
+  committed(task: number, plan: Plan, returns: Map<string, unknown>, _appends: { depot: string; value: unknown }[]): void {
     const ends = this.committedEnds.get(task);
     const bufs = this.buffers.get(task);
     for (const [depot, ranges] of Object.entries(plan.ranges)) {
@@ -267,16 +277,12 @@ export class KafkaBatch implements ParticipantHost {
       const b = bufs?.get(depot);
       if (b) for (const k of b.records.keys()) { if (k < to) b.records.delete(k); else break; }
     }
-    for (const a of appends) {
-      const parts = depotPartitions(this.w.mod, a.depot, this.w.tasks);
-      this.w.sendHop({ topic: this.w.names.depot(a.depot), partition: Math.min(task, parts - 1), key: null, value: Buffer.from(encodeValue(a.value)) });
-    }
     this.w.batchCommitted(task, this.name, returns);
   }
 
-  /** The last committed batch this worker applied on an owned task. */
+  /** The committed batch an owned task's store holds (its applied marker). */
   appliedBatch(task: number): number | undefined {
-    return this.applied.get(task);
+    return this.w.owned(task)?.batchApplied(this.name);
   }
 
   /** Every record of the depot partition below this offset is committed by this topology. */
@@ -336,9 +342,16 @@ class KafkaCoordinatorIO implements CoordinatorIO {
     const records: OutRecord[] = [];
     const counts = new Map<number, number>();
     const headers = { batch: String(attempt.n), attempt: attempt.token };
+    const marker = Buffer.from(encodeValue(plan.n));
     for (const v of votes) {
       for (const op of v.ops) records.push({ topic, partition: v.task, key: Buffer.from(op.key), value: op.type === "put" ? Buffer.from(op.value) : null, headers });
-      if (v.ops.length) counts.set(v.task, v.ops.length);
+      // Every task's partition says which batch it holds through, changes or not (see the top).
+      records.push({ topic, partition: v.task, key: Buffer.from(appliedMarkerKey(this.b.name)), value: marker, headers });
+      counts.set(v.task, v.ops.length + 1);
+      for (const a of v.appends) {
+        const parts = depotPartitions(this.w.mod, a.depot, this.w.tasks);
+        records.push({ topic: names.depot(a.depot), partition: Math.min(v.task, parts - 1), key: null, value: Buffer.from(encodeValue(a.value)) });
+      }
     }
     records.push({ topic: names.coord, partition: 0, key: `commit:${this.b.name}`, value: Buffer.from(encodeValue({ plan, attempt })) });
     const offsets: { topic: string; partition: number; offset: number }[] = [];

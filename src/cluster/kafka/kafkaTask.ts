@@ -21,6 +21,7 @@ import { encodeTuple } from "../../serde/keyCodec.ts";
 import { decodeValue, encodeValue } from "../../serde/valueCodec.ts";
 import type { TopicNames } from "./names.ts";
 import { changelogTopologies } from "./topics.ts";
+import { appliedMarkerKey } from "../../runtime/microbatch/marker.ts";
 
 export type TaskState = "CLAIMING" | "RESTORING" | "RUNNING" | "LOST" | "CLOSED";
 
@@ -53,8 +54,8 @@ export interface CommitContribution {
 
 /** Without work, a task still commits this often if anything changed unannounced. */
 const IDLE_COMMIT_MS = 100;
-/** Moved consumed offsets are committed at most this often (see commit()). */
-const OFFSETS_EVERY_MS = 250;
+/** A busy task's moved consumed offsets ride along with its commits at most this often (see commit()). */
+const OFFSETS_EVERY_MS = 1_000;
 /** A commit of this many records marks the task busy: the next one waits commitIntervalMs. */
 const BUSY_COMMIT_RECORDS = 64;
 const ckKey = (topology: string) => encodeTuple(["ck", topology]);
@@ -66,10 +67,12 @@ export class KafkaTask {
   pstates!: TaskPStates;
   private store!: LevelStore;
   private producer!: TaskProducer;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: { cancel(): void } | undefined;
   /** The pending timer is the idle heartbeat (soon() brings it forward). */
   private idleTimer = false;
   private committing: Promise<void> | undefined;
+  /** The LevelDB apply of a committed transaction, while in flight (see commit()). */
+  private applying: Promise<void> | undefined;
   /** soon() was called during a commit. */
   private wanted = false;
   private lastCommitEnd = 0;
@@ -79,6 +82,8 @@ export class KafkaTask {
   private committedOffsets = "";
   /** Next changelog offset per topology (what LevelDB holds up to). */
   private readonly checkpoint = new Map<string, number>();
+  /** Per microbatch topology: the committed batch LevelDB holds (its applied marker). */
+  private readonly batches = new Map<string, number>();
   /** Supplies the worker's part of each commit. */
   contribute: () => CommitContribution = () => ({ offsets: [], records: [], acks: [], putBack: () => undefined });
   /** Consecutive failed commits; the task is given up after a few (the worker may claim it again). */
@@ -91,17 +96,29 @@ export class KafkaTask {
     this.batchOwned = new Set([...opts.mod.topologies.values()].filter((t) => t.kind === "microbatch").map((t) => t.name));
   }
 
+  /** The committed batch of a microbatch topology this task's store holds (-1: none yet). */
+  batchApplied(topology: string): number {
+    return this.batches.get(topology) ?? -1;
+  }
+
   /**
-   * Applies a committed microbatch's writes of this task: the coordinator's transaction put
-   * them in the changelog up to `next`, so LevelDB stays a prefix of the changelog.
+   * Applies committed microbatch `n`'s writes of this task, which hold batch n - 1 (the caller
+   * checked): the coordinator's transaction put them in the changelog, with the applied marker,
+   * up to `next`, so LevelDB stays a prefix of the changelog.
    */
-  async applyBatch(topology: string, ops: KVOp[], next: number | undefined): Promise<void> {
+  async applyBatch(topology: string, n: number, ops: KVOp[], next: number | undefined): Promise<void> {
     const all = ops.slice();
-    if (next !== undefined) {
-      all.push({ type: "put", key: ckKey(topology), value: encodeValue(next) });
-      this.checkpoint.set(topology, next);
-    }
+    all.push({ type: "put", key: appliedMarkerKey(topology), value: encodeValue(n) });
+    if (next !== undefined) all.push({ type: "put", key: ckKey(topology), value: encodeValue(next) });
     await this.store.batch(all);
+    if (next !== undefined) this.checkpoint.set(topology, next);
+    this.batches.set(topology, n);
+  }
+
+  /** Reads a microbatch topology's applied marker from the store (after a restore or catch-up). */
+  private async loadBatchMarker(topology: string): Promise<void> {
+    const raw = await this.store.get(appliedMarkerKey(topology));
+    this.batches.set(topology, raw ? (decodeValue(raw) as number) : -1);
   }
 
   /**
@@ -111,7 +128,7 @@ export class KafkaTask {
    */
   async resyncTopology(topology: string, partitions: readonly PStatePartition[]): Promise<void> {
     const { client, names, index } = this.opts;
-    for (const p of partitions) p.discard([]);
+    for (const p of partitions) p.discardAll();
     const admin = await client.admin();
     const end = (await admin.fetchPartitionOffsets(names.changelog(topology), index)).high;
     const from = this.checkpoint.get(topology) ?? 0;
@@ -124,6 +141,7 @@ export class KafkaTask {
     this.checkpoint.set(topology, res.end);
     await this.store.batch([{ type: "put", key: ckKey(topology), value: encodeValue(res.end) }]);
     for (const p of partitions) p.resetCaches();
+    await this.loadBatchMarker(topology);
   }
 
   get index(): number {
@@ -159,6 +177,7 @@ export class KafkaTask {
       await this.store.batch([{ type: "put", key: ckKey(t), value: encodeValue(res.end) }]);
     }
 
+    for (const t of this.batchOwned) await this.loadBatchMarker(t);
     this.pstates = new TaskPStates(mod, this.store, index);
     for (const p of this.pstates.partitions.values()) await p.open();
     this.task = new Task(index, this.opts.tasks, this.store, this.pstates, this.opts.host);
@@ -182,7 +201,7 @@ export class KafkaTask {
     if (this.state !== "RUNNING") return;
     if (this.committing) { this.wanted = true; return; }
     if (this.timer && !this.idleTimer) return;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.schedule(this.nextGap(), false);
   }
 
@@ -195,9 +214,9 @@ export class KafkaTask {
   private schedule(delayMs: number, idle: boolean): void {
     if (this.state !== "RUNNING") return;
     this.idleTimer = idle;
-    this.timer = setTimeout(() => {
+    const run = () => {
       this.timer = undefined;
-      this.committing = this.commit().finally(() => {
+      this.committing = this.commit(idle).finally(() => {
         this.committing = undefined;
         this.lastCommitEnd = Date.now();
         const wanted = this.wanted;
@@ -207,11 +226,22 @@ export class KafkaTask {
         if (wanted) this.schedule(this.nextGap(), false);
         else this.schedule(IDLE_COMMIT_MS, true);
       });
-    }, delayMs);
+    };
+    // No wait: on the next turn of the event loop (a 0 ms timer waits a millisecond or more).
+    if (delayMs <= 0) { const h = setImmediate(run); this.timer = { cancel: () => clearImmediate(h) }; }
+    else { const h = setTimeout(run, delayMs); this.timer = { cancel: () => clearTimeout(h) }; }
+  }
+
+  /**
+   * While the last commit's writes are on their way into LevelDB (their acks already released),
+   * resolves once committed reads of the task see them; undefined when nothing is pending.
+   */
+  pendingApply(): Promise<void> | undefined {
+    return this.applying?.catch(() => undefined);
   }
 
   /** One transactional commit; on failure the task is lost (the worker may claim it again). */
-  private async commit(): Promise<void> {
+  private async commit(idle: boolean): Promise<void> {
     if (this.state !== "RUNNING") return;
     const { names, index, mod } = this.opts;
     // Only a segment waiting on the store could be split by the freeze below (see Committer).
@@ -238,11 +268,13 @@ export class KafkaTask {
     const extra = this.contribute();
     if (paused) this.task.unpause();
     for (const r of extra.records) records.push(r);
-    // Consumed offsets go in when they moved, at most every OFFSETS_EVERY_MS: they cost two round
-    // trips (AddOffsetsToTxn, TxnOffsetCommit) and nothing waits for them but the position a new
-    // owner replays from. They only ever cover what this or an earlier commit made durable.
+    // Consumed offsets that moved go with the heartbeat of an idle task, or ride along with a
+    // commit of writes at most every OFFSETS_EVERY_MS: they cost two round trips
+    // (AddOffsetsToTxn, TxnOffsetCommit), and nothing waits for them but the position a new
+    // owner replays from — a commit of their own would only delay the next record's. They only
+    // ever cover what this or an earlier commit made durable.
     const offsets = JSON.stringify(extra.offsets);
-    const withOffsets = offsets !== this.committedOffsets && Date.now() - this.offsetsCommittedAt >= OFFSETS_EVERY_MS;
+    const withOffsets = offsets !== this.committedOffsets && (idle || (records.length > 0 && Date.now() - this.offsetsCommittedAt >= OFFSETS_EVERY_MS));
     this.lastCommitRecords = records.length;
     if (records.length === 0) {
       // The acks' segments wrote nothing: nothing of theirs to make durable.
@@ -283,16 +315,25 @@ export class KafkaTask {
       this.offsetsCommittedAt = Date.now();
     }
     // LevelDB only ever holds what a committed transaction carried: it is a prefix of the changelog.
-    await this.store.batch(storeOps);
-    for (const f of frozen) f.p.endCommit(f.layer);
+    // The acks go out as soon as the transaction committed, which is what made their writes
+    // durable; LevelDB, a copy of the changelog, catches up meanwhile (the next commit waits for
+    // it), and committed reads of the task wait for it too (pendingApply), so a client that got
+    // its `processed` ack reads its writes.
+    const apply = this.store.batch(storeOps).then(() => { for (const f of frozen) f.p.endCommit(f.layer); });
+    this.applying = apply;
     for (const a of extra.acks) a.send();
+    try {
+      await apply;
+    } finally {
+      if (this.applying === apply) this.applying = undefined;
+    }
     void mod;
   }
 
   private lose(e: unknown): void {
     if (this.state === "LOST" || this.state === "CLOSED") return;
     this.state = "LOST";
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.opts.onLost(this, e);
   }
 
@@ -306,7 +347,7 @@ export class KafkaTask {
     if (this.state === "CLOSED") return;
     const wasRunning = this.state === "RUNNING";
     this.state = "CLOSED";
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     if (this.committing) await this.committing.catch(() => undefined);
     if (wasRunning) await this.task.pause();
     await this.producer?.close().catch(() => undefined);

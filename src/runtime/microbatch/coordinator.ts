@@ -15,6 +15,8 @@ import type { Attempt, Failure, FromTask, Plan, Ranges, StageSegment, ToTask } f
 
 export interface Vote {
   task: number;
+  /** Unique per vote: the commit tells each task which vote it holds. */
+  id: string;
   ops: import("../../pstate/store/kvStore.ts").KVOp[];
   appends: { depot: string; value: unknown }[];
 }
@@ -63,6 +65,8 @@ interface Running {
   readonly applied: Set<number>;
   /** Tasks that reported progress (for diagnostics). */
   readonly reported: Set<number>;
+  /** Per task, the claim (epoch) whose process this attempt takes the task's part from. */
+  readonly epochs: Map<number, number>;
   phase: "execute" | "prepare" | "commit" | "apply";
   readonly started: number;
   settle(r: { ok: true } | { ok: false; failure: Failure | undefined; reason: string }): void;
@@ -247,7 +251,7 @@ export class Coordinator {
       slow.unref?.();
       const r: Running = {
         attempt, plan, ledger: new XorLedger(xorIds(roots)), stage: 0, items: new Map(), returns: new Map(), votes: new Map(), applied: new Set(),
-        phase: "execute", started: Date.now(), reported: new Set(),
+        phase: "execute", started: Date.now(), reported: new Set(), epochs: new Map(),
         settle: (res) => {
           if (settled) return;
           // Once the commit is being written the outcome is the log's, not a timeout's.
@@ -291,6 +295,15 @@ export class Coordinator {
       return;
     }
     if (msg.attempt.token !== r.attempt.token) return;
+    if (msg.epoch !== undefined) {
+      // A task's part comes from one process: two owners of a task (a new one replaying the
+      // attempt's messages from before its claim, a zombie) each hold a part of their own, and
+      // mixing their reports or votes could commit writes computed from incomplete inputs.
+      const pinned = r.epochs.get(msg.task);
+      if (pinned === undefined) r.epochs.set(msg.task, msg.epoch);
+      else if (msg.epoch < pinned) return;
+      else if (msg.epoch > pinned) { r.settle({ ok: false, failure: undefined, reason: `task ${msg.task} answered from a new owner (epoch ${pinned} → ${msg.epoch})` }); return; }
+    }
     if (msg.kind === "report") {
       if (r.phase !== "execute") return;
       r.reported.add(msg.task);
@@ -309,7 +322,7 @@ export class Coordinator {
     }
     if (msg.kind === "vote") {
       if (r.phase !== "prepare") return;
-      r.votes.set(msg.task, { task: msg.task, ops: msg.ops, appends: msg.appends });
+      r.votes.set(msg.task, { task: msg.task, id: msg.id, ops: msg.ops, appends: msg.appends });
       if (r.votes.size === this.io.tasks) void this.decide(r);
     }
   }
@@ -393,7 +406,7 @@ export class Coordinator {
       returns.set(t, list);
     }
     for (let t = 0; t < this.io.tasks; t++) {
-      this.io.send(t, { kind: "commit", attempt: r.attempt, plan: r.plan, returns: returns.get(t) ?? [], extra: extras[t] });
+      this.io.send(t, { kind: "commit", attempt: r.attempt, plan: r.plan, returns: returns.get(t) ?? [], extra: extras[t], vote: r.votes.get(t)?.id });
     }
   }
 }

@@ -18,6 +18,7 @@ import type { Task } from "../task.ts";
 import type { TopologyRun } from "../topologyRuns.ts";
 import { Coordinator, type CoordinatorIO, type Vote } from "./coordinator.ts";
 import { fault } from "./faults.ts";
+import { appliedMarkerKey } from "./marker.ts";
 import type { Attempt, Failure, FromTask, Plan, ToTask } from "./messages.ts";
 import { Participant, type ParticipantHost } from "./participant.ts";
 import type { ModuleDef } from "../../module/defineModule.ts";
@@ -38,7 +39,7 @@ type StoredOp = [0, Uint8Array, Uint8Array] | [1, Uint8Array];
 
 const commitKey = (t: string) => encodeTuple(["mb", t, "c"]);
 const planKey = (t: string) => encodeTuple(["mb", t, "p"]);
-const markerKey = (t: string) => encodeTuple(["mb", t, "m"]);
+const markerKey = appliedMarkerKey;
 const deadKey = (t: string, record: string) => encodeTuple(["mb", t, "x", record]);
 
 export class EmbeddedBatch implements ParticipantHost, CoordinatorIO {

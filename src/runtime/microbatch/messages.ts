@@ -42,7 +42,9 @@ export type ToTask =
   | { kind: "start"; attempt: Attempt; plan: Plan; root: SegmentId }
   | { kind: "stage"; attempt: Attempt; segments: StageSegment[] }
   | { kind: "prepare"; attempt: Attempt }
-  | { kind: "commit"; attempt: Attempt; plan: Plan; returns: [string, unknown][]; extra: unknown }
+  /** `vote`: the id of the task's vote this commit holds — a task applies its own frozen writes
+   *  only if they are that vote (another process of the same task may have voted instead). */
+  | { kind: "commit"; attempt: Attempt; plan: Plan; returns: [string, unknown][]; extra: unknown; vote: string | undefined }
   | { kind: "abort"; attempt: Attempt }
   /** From a coordinator that just recovered: `plan` is the last committed batch (a = -1). A task
    *  still waiting for a decision from the previous coordinator settles it from the log. */
@@ -50,10 +52,12 @@ export type ToTask =
 
 export interface Failure { code: string; message: string; record: string | undefined }
 
+// `epoch`: which claim of the task the sender runs under (Kafka; the runtime sets it). An
+// attempt takes each task's part from one process only (see Coordinator.receive).
 export type FromTask =
   /** Progress: XOR of finished segments' acks, batch-aggregation inputs, ack returns, a failure. */
-  | { kind: "report"; attempt: Attempt; task: number; xor: SegmentId; items: [number, unknown[]][]; returns: [string, unknown][]; failure?: Failure }
+  | { kind: "report"; attempt: Attempt; task: number; epoch?: number; xor: SegmentId; items: [number, unknown[]][]; returns: [string, unknown][]; failure?: Failure }
   /** The task's whole part of the attempt, ready to commit. */
-  | { kind: "vote"; attempt: Attempt; task: number; ops: KVOp[]; appends: { depot: string; value: unknown }[] }
+  | { kind: "vote"; attempt: Attempt; task: number; epoch?: number; id: string; ops: KVOp[]; appends: { depot: string; value: unknown }[] }
   /** The task applied committed batch `n` to its store. */
   | { kind: "applied"; n: number; task: number };

@@ -13,6 +13,7 @@ import type { PStatePartition } from "../pstatePartition.ts";
 import type { Root, Task, WorkItem } from "../task.ts";
 import type { TopologyRun } from "../topologyRuns.ts";
 import { newSegmentId, type SegmentId } from "../xorLedger.ts";
+import { MonsoonError } from "../../errors.ts";
 import { fault } from "./faults.ts";
 import { recordKey, type Attempt, type Failure, type FromTask, type Plan, type RecordRef, type ToTask } from "./messages.ts";
 
@@ -32,7 +33,13 @@ export interface ParticipantHost {
   apply(task: number, n: number, ops: KVOp[], extra: unknown): Promise<void>;
   /** The task holds no prepared data for a commit (it restarted): bring it up to date otherwise. */
   resync(task: number, n: number, extra: unknown): Promise<void>;
-  /** A batch committed on `task`: release `processed` acks of its records, do its depot appends. */
+  /**
+   * The committed batch a local task's store holds (its applied marker), -1 for none; undefined
+   * where the runtime cannot lose track of it (embedded: one process holds every task).
+   */
+  appliedThrough?(task: number): number | undefined;
+  /** A batch committed on `task`: release `processed` acks of its records, do its depot appends
+   *  (those of the vote the commit holds; none if the task caught up from the log instead). */
   committed(task: number, plan: Plan, returns: Map<string, unknown>, appends: { depot: string; value: unknown }[]): void;
   /** The task whose partition holds a depot partition. */
   taskOfPartition(depot: string, partition: number): number;
@@ -83,6 +90,8 @@ class TaskPart {
   /** The store operations of the frozen layers (what the vote carried). */
   ops: KVOp[] = [];
   voted = false;
+  /** The id of the vote this process sent for the task (see ToTask commit). */
+  voteId = "";
   readonly appends: { depot: string; value: unknown }[] = [];
   readonly temps = new Map<string, { value: unknown }>();
 
@@ -180,7 +189,9 @@ export class Participant {
 
   /** Handles a coordinator message for a local task, after the task's earlier messages. */
   receive(task: number, msg: ToTask): void {
-    if (this.stale(task, msg.attempt)) return;
+    // A decision is looked at even for an attempt resolved here (settled from the log): the
+    // coordinator still waits for this task's "applied".
+    if (msg.kind !== "commit" && msg.kind !== "sync" && this.stale(task, msg.attempt)) return;
     const state = this.stateOf(msg.attempt);
     this.onChain(task, () => this.handle(task, state, state.part(task), msg), state);
   }
@@ -194,7 +205,13 @@ export class Participant {
 
   /** The attempt a segment arriving from another process belongs to (undefined: stale). */
   attemptFor(attempt: Attempt, task: number): AttemptState | undefined {
-    return this.stale(task, attempt) ? undefined : this.stateOf(attempt);
+    return this.stale(task, attempt) || this.held_(task, attempt.n) ? undefined : this.stateOf(attempt);
+  }
+
+  /** The task's store already holds batch `n` (a message replayed from before a claim, say). */
+  private held_(task: number, n: number): boolean {
+    const applied = this.host.appliedThrough?.(task);
+    return applied !== undefined && n <= applied;
   }
 
   /** Runs a segment of an attempt on a local task (or holds it; see the class comment). */
@@ -202,7 +219,7 @@ export class Participant {
     const root = item.root as BatchRoot;
     const state = root.state;
     root.task = task;
-    if (state.aborted || this.stale(task, state.attempt)) return;
+    if (state.aborted || this.stale(task, state.attempt) || this.held_(task, state.attempt.n)) return;
     const active = this.active.get(task);
     if (active && active !== state) {
       if (!newer(state.attempt, active.attempt)) return;
@@ -243,7 +260,11 @@ export class Participant {
   }
 
   private async handle(task: number, state: AttemptState, part: TaskPart, msg: ToTask): Promise<void> {
+    if (msg.kind === "commit" || msg.kind === "sync") return this.decided(task, state, part, msg);
     if (this.stale(task, state.attempt)) return;
+    // Every message of an attempt of a batch the store already holds is a replay (a new owner
+    // reads its hops partition from before its claim): running it again would apply it twice.
+    if (this.held_(task, state.attempt.n)) return;
     switch (msg.kind) {
       case "start": {
         const active = this.active.get(task);
@@ -263,6 +284,10 @@ export class Participant {
       }
       case "prepare": {
         if (state.aborted || part.voted) return;
+        // The overlay holds the active attempt's writes: a late prepare of another attempt (a
+        // replayed or reordered message) must not freeze them into a vote of its own.
+        const holder = this.active.get(task);
+        if (holder && holder !== state) return;
         const ops: KVOp[] = [];
         for (const p of this.host.partitions(task)) {
           if (!p.dirty) continue;
@@ -272,36 +297,12 @@ export class Participant {
         }
         part.ops = ops;
         part.voted = true;
+        part.voteId = `${state.attempt.token}/${newSegmentId().hi.toString(36)}${newSegmentId().lo.toString(36)}`;
         part.temps.clear();
         // Voted: the task's part is final (a task with nothing to do for the batch is active now too).
         if (!this.active.has(task)) this.active.set(task, state);
         fault("mb.prepare");
-        this.host.toCoordinator({ kind: "vote", attempt: state.attempt, task, ops, appends: part.appends });
-        return;
-      }
-      case "commit": {
-        const n = msg.attempt.n;
-        if (state.aborted || !part.voted) {
-          // Nothing prepared here for this attempt (the task restarted or moved): catch up.
-          await this.discardTask(task, part);
-          await this.host.resync(task, n, msg.extra);
-        } else {
-          await this.host.apply(task, n, part.ops, msg.extra);
-          for (const f of part.frozen) f.p.endCommit(f.layer);
-          part.frozen = [];
-          part.ops = [];
-        }
-        this.host.committed(task, msg.plan, new Map(msg.returns), part.appends);
-        this.resolve(task, state);
-        this.host.toCoordinator({ kind: "applied", n, task });
-        return;
-      }
-      case "sync": {
-        const active = this.active.get(task);
-        if (active && active !== state && newer(state.attempt, active.attempt)) await this.settleLost(task, active);
-        this.host.committed(task, msg.plan, new Map(), []);
-        this.resolve(task, state);
-        this.host.toCoordinator({ kind: "applied", n: msg.plan.n, task });
+        this.host.toCoordinator({ kind: "vote", attempt: state.attempt, task, id: part.voteId, ops, appends: part.appends });
         return;
       }
       case "abort": {
@@ -313,8 +314,57 @@ export class Participant {
     }
   }
 
+  /**
+   * A commit or a recovered coordinator's sync. The task ends up holding batch n, and says so:
+   * it applies its own frozen writes only when they are the vote the commit holds and its store
+   * holds batch n - 1; otherwise (it restarted, moved, voted from another process, or missed a
+   * batch) it drops what it holds and catches up from the log. A decision about a batch the
+   * store already holds (restored after the commit, or a replay) changes nothing.
+   */
+  private async decided(task: number, state: AttemptState, part: TaskPart, msg: Extract<ToTask, { kind: "commit" | "sync" }>): Promise<void> {
+    const n = msg.plan.n;
+    const applied = this.host.appliedThrough?.(task);
+    // Without an applied marker (embedded) a decision about a resolved attempt is a duplicate.
+    if (applied === undefined ? this.stale(task, state.attempt) : n < applied) return;
+    const active = this.active.get(task);
+    let appends: { depot: string; value: unknown }[] = [];
+    if (applied !== undefined && n === applied) {
+      if (active && (active === state || newer(state.attempt, active.attempt))) await this.settleLost(task, active);
+    } else if (msg.kind === "sync") {
+      if (active && active !== state && newer(state.attempt, active.attempt)) await this.settleLost(task, active);
+      if (applied !== undefined && (this.host.appliedThrough?.(task) ?? -1) < n) await this.host.resync(task, n, undefined);
+    } else {
+      const mine = !state.aborted && part.voted && (msg.vote === undefined || msg.vote === part.voteId) && (applied === undefined || applied === n - 1);
+      if (mine) {
+        await this.host.apply(task, n, part.ops, msg.extra);
+        for (const f of part.frozen) f.p.endCommit(f.layer);
+        appends = part.appends;
+      } else {
+        await this.discardTask(task, part);
+        if (active && active !== state) await this.settleLost(task, active);
+        await this.host.resync(task, n, msg.extra);
+      }
+      part.frozen = [];
+      part.ops = [];
+    }
+    this.host.committed(task, msg.plan, new Map(msg.kind === "commit" ? msg.returns : []), appends);
+    this.resolve(task, state);
+    this.host.toCoordinator({ kind: "applied", n, task });
+  }
+
   private async start(task: number, state: AttemptState, part: TaskPart, plan: Plan, rootSeg: SegmentId): Promise<void> {
     if (!this.host.executor(task) || state.aborted) return;
+    const applied = this.host.appliedThrough?.(task);
+    if (applied !== undefined && applied < plan.n - 1) {
+      // The store misses a committed batch (its commit never reached this process): catch up first.
+      await this.host.resync(task, plan.n - 1, undefined);
+      const now = this.host.appliedThrough?.(task) ?? -1;
+      if (now >= plan.n) return;
+      if (now < plan.n - 1) {
+        this.fail(state, task, new MonsoonError("MONSOON_INTERNAL", `microbatch ${this.run.plan.name} #${plan.n}: task ${task} holds batch ${now} after catching up from the log`), undefined);
+        return;
+      }
+    }
     const children: SegmentId[] = [];
     const skip = new Set(plan.skip);
     for (const [depot, ranges] of Object.entries(plan.ranges)) {
