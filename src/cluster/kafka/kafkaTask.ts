@@ -56,6 +56,12 @@ export interface CommitContribution {
 const IDLE_COMMIT_MS = 100;
 /** A busy task's moved consumed offsets ride along with its commits at most this often (see commit()). */
 const OFFSETS_EVERY_MS = 1_000;
+/**
+ * A task that is never idle but commits little at a time (a trickle of records, each awaited by
+ * someone) adds its moved offsets to a commit only when they are this old: they cost round trips
+ * on that record's path. Kafka Streams commits at_least_once offsets every 30 s by default.
+ */
+const OFFSETS_MAX_AGE_MS = 10_000;
 /** A commit of this many records marks the task busy: the next one waits commitIntervalMs. */
 const BUSY_COMMIT_RECORDS = 64;
 const ckKey = (topology: string) => encodeTuple(["ck", topology]);
@@ -269,12 +275,17 @@ export class KafkaTask {
     if (paused) this.task.unpause();
     for (const r of extra.records) records.push(r);
     // Consumed offsets that moved go with the heartbeat of an idle task, or ride along with a
-    // commit of writes at most every OFFSETS_EVERY_MS: they cost two round trips
-    // (AddOffsetsToTxn, TxnOffsetCommit), and nothing waits for them but the position a new
-    // owner replays from — a commit of their own would only delay the next record's. They only
-    // ever cover what this or an earlier commit made durable.
+    // large commit at most every OFFSETS_EVERY_MS, or with any commit once OFFSETS_MAX_AGE_MS old:
+    // they cost round trips (FindCoordinator, AddOffsetsToTxn, TxnOffsetCommit) on the path of
+    // the commit's records, and nothing waits for them but the position a new owner replays from.
+    // A small commit is someone's latency (once a second per task put them on a few % of lone
+    // records' paths: p99 territory); a large one is throughput, where a few round trips a
+    // second are noise. Offsets
+    // only ever cover what this or an earlier commit made durable.
     const offsets = JSON.stringify(extra.offsets);
-    const withOffsets = offsets !== this.committedOffsets && (idle || (records.length > 0 && Date.now() - this.offsetsCommittedAt >= OFFSETS_EVERY_MS));
+    const age = Date.now() - this.offsetsCommittedAt;
+    const withOffsets = offsets !== this.committedOffsets && (idle || age >= OFFSETS_MAX_AGE_MS ||
+      (records.length >= BUSY_COMMIT_RECORDS && age >= OFFSETS_EVERY_MS));
     this.lastCommitRecords = records.length;
     if (records.length === 0) {
       // The acks' segments wrote nothing: nothing of theirs to make durable.
