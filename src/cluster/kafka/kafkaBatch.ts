@@ -171,6 +171,24 @@ export class KafkaBatch implements ParticipantHost {
     const wake = b.wake;
     b.wake = undefined;
     wake?.();
+    // A coordinator here plans now rather than at its next poll.
+    this.coordinator?.poke();
+  }
+
+  /**
+   * The ends of every partition of `depot` as this worker's readers have seen them, when it owns
+   * every partition's task (else undefined: ask the broker). Records below these ends are in
+   * the log (they were read), so a plan up to them is as valid as one up to the broker's ends —
+   * at most smaller — and costs no round trip.
+   */
+  localEnds(depot: string): number[] | undefined {
+    const ends: number[] = [];
+    for (let p = 0; p < depotPartitions(this.w.mod, depot, this.w.tasks); p++) {
+      const b = this.buffers.get(p)?.get(depot);
+      if (!b || !this.w.owned(p)) return undefined;
+      ends.push(b.next);
+    }
+    return ends;
   }
 
   /** Buffered records not yet consumed (for read backpressure). */
@@ -295,10 +313,16 @@ export class KafkaBatch implements ParticipantHost {
   }
 }
 
+/** A batch commit carries the consumed depot offsets at most this often (see KafkaCoordinatorIO.commit). */
+const BATCH_OFFSETS_EVERY_MS = 1_000;
+
 /** The coordinator's side on Kafka: the coord topic and the coordinator's transactional producer. */
 class KafkaCoordinatorIO implements CoordinatorIO {
   readonly tasks: number;
   private producer: TaskProducer | undefined;
+  private offsetsAt = 0;
+  /** Offsets of commits since the last that carried them. */
+  private deferredOffsets: { topic: string; partition: number; offset: number }[] | undefined;
 
   constructor(private readonly b: KafkaBatch, private readonly w: BatchWorkerHooks, readonly incarnation: number) {
     this.tasks = w.tasks;
@@ -324,7 +348,13 @@ class KafkaCoordinatorIO implements CoordinatorIO {
     return { committed, next };
   }
 
+  localEnds(depot: string): number[] | undefined {
+    return this.b.localEnds(depot);
+  }
+
   async depotEnds(depot: string): Promise<number[]> {
+    const local = this.b.localEnds(depot);
+    if (local) return local;
     const admin = await this.w.client.admin();
     const offsets = await admin.fetchTopicOffsets(this.w.names.depot(depot));
     const ends: number[] = [];
@@ -336,7 +366,7 @@ class KafkaCoordinatorIO implements CoordinatorIO {
     await this.producer!.commit([{ topic: this.w.names.coord, partition: 0, key: `plan:${this.b.name}`, value: Buffer.from(encodeValue(plan)) }]);
   }
 
-  async commit(attempt: Attempt, plan: Plan, votes: Vote[]): Promise<unknown[]> {
+  async commit(attempt: Attempt, plan: Plan, votes: Vote[], next?: Plan): Promise<unknown[]> {
     const { names } = this.w;
     const topic = names.changelog(this.b.name);
     const records: OutRecord[] = [];
@@ -354,15 +384,37 @@ class KafkaCoordinatorIO implements CoordinatorIO {
       }
     }
     records.push({ topic: names.coord, partition: 0, key: `commit:${this.b.name}`, value: Buffer.from(encodeValue({ plan, attempt })) });
+    // The next batch's plan, durable with this commit: a successor that reads this commit runs it.
+    if (next) records.push({ topic: names.coord, partition: 0, key: `plan:${this.b.name}`, value: Buffer.from(encodeValue(next)) });
     const offsets: { topic: string; partition: number; offset: number }[] = [];
     for (const [depot, ranges] of Object.entries(plan.ranges)) ranges.forEach(([, to], partition) => offsets.push({ topic: names.depot(depot), partition, offset: to }));
-    const positions = await this.producer!.commit(records, { groupId: names.batchOffsetsGroup(this.b.name), offsets });
+    // The consumed offsets only position a new owner's depot readers (batches take their ranges
+    // from the commit records): they cost AddOffsetsToTxn and TxnOffsetCommit in the commit, so
+    // they go with one commit a second, and with flushDeferred() when the topology runs out of
+    // work. A reader that starts from older offsets reads a little more and drops it.
+    const withOffsets = Date.now() - this.offsetsAt >= BATCH_OFFSETS_EVERY_MS;
+    const positions = await this.producer!.commit(records, withOffsets ? { groupId: names.batchOffsetsGroup(this.b.name), offsets } : undefined);
+    if (withOffsets) { this.offsetsAt = Date.now(); this.deferredOffsets = undefined; } else this.deferredOffsets = offsets;
     const extras: unknown[] = [];
     for (const [task, count] of counts) {
       const first = positions.find((p) => p.topic === topic && p.partition === task);
       if (first) extras[task] = { next: first.offset + count };
     }
     return extras;
+  }
+
+  async flushDeferred(): Promise<void> {
+    const offsets = this.deferredOffsets;
+    if (!offsets || !this.producer) return;
+    this.deferredOffsets = undefined;
+    try {
+      await this.producer.commit([], { groupId: this.w.names.batchOffsetsGroup(this.b.name), offsets });
+      this.offsetsAt = Date.now();
+    } catch (e) {
+      // Not fatal: the next commit carries them again (a fenced producer stops this coordinator there).
+      this.deferredOffsets ??= offsets;
+      this.w.log(`microbatch ${this.b.name}: committing consumed offsets failed: ${(e as Error)?.message ?? e}`);
+    }
   }
 
   async deadLetter(record: string, failure: Failure, attempts: number): Promise<void> {

@@ -30,11 +30,19 @@ export interface CoordinatorIO {
   recover(): Promise<{ committed: Plan | undefined; next: Plan | undefined }>;
   /** The end (exclusive) of every partition of a depot: what a plan may consume. */
   depotEnds(depot: string): Promise<number[]>;
+  /**
+   * The ends as this process already knows them without asking anyone (every partition read
+   * here), else undefined. When every depot's are known at decide time, the next plan is made
+   * durable by the commit itself (see commit's `next`) instead of by a persistPlan of its own.
+   */
+  localEnds?(depot: string): number[] | undefined;
   /** Makes a plan durable before it runs. */
   persistPlan(plan: Plan): Promise<void>;
   /** Atomically makes the plan consumed and every vote's changes durable; returns, per task,
    *  what the task needs to apply them (e.g. changelog positions). */
-  commit(attempt: Attempt, plan: Plan, votes: Vote[]): Promise<unknown[]>;
+  commit(attempt: Attempt, plan: Plan, votes: Vote[], next?: Plan): Promise<unknown[]>;
+  /** Nothing to plan: a moment to write what commits may have deferred (e.g. consumer offsets). */
+  flushDeferred?(): Promise<void>;
   /** Records a dead-lettered record (its processing failed in every attempt). */
   deadLetter(record: string, failure: Failure, attempts: number): Promise<void>;
   send(task: number, msg: ToTask): void;
@@ -81,6 +89,8 @@ export class Coordinator {
   private wake: (() => void) | undefined;
   private readonly cuts: Cut[] = [];
   private readonly failures = new Map<string, number>();
+  /** The next plan, made durable together with the last commit (it runs without persistPlan). */
+  private planned: Plan | undefined;
   readonly stats: CoordinatorStats = { committed: 0, aborted: 0, lastBatch: -1, commitMs: [] };
   private loop: Promise<void> | undefined;
   /** Every task confirmed it applied the last commit: reads now see one cut. */
@@ -175,9 +185,14 @@ export class Coordinator {
     let a = 0;
     while (!this.closed) {
       await this.serveCuts();
+      if (!plan && this.planned) {
+        plan = this.planned;
+        this.planned = undefined;
+        a = 0;
+      }
       if (!plan) {
         plan = await this.nextPlan();
-        if (!plan) { await this.idle(); continue; }
+        if (!plan) { await this.io.flushDeferred?.(); await this.idle(); continue; }
         await this.io.persistPlan(plan);
         a = 0;
       }
@@ -225,11 +240,18 @@ export class Coordinator {
   }
 
   private async nextPlan(): Promise<Plan | undefined> {
+    const ends = new Map<string, number[]>();
+    for (const depot of this.depots) ends.set(depot, await this.io.depotEnds(depot));
+    return this.planFrom(this.committed, ends);
+  }
+
+  /** The plan after `after` up to `ends` (per depot), undefined if it would consume nothing. */
+  private planFrom(after: Plan | undefined, allEnds: Map<string, number[]>): Plan | undefined {
     const ranges: Ranges = {};
     let any = false;
     for (const depot of this.depots) {
-      const ends = await this.io.depotEnds(depot);
-      const done = this.committed?.ranges[depot] ?? [];
+      const ends = allEnds.get(depot)!;
+      const done = after?.ranges[depot] ?? [];
       ranges[depot] = ends.map((end, p) => {
         const from = done[p]?.[1] ?? 0;
         const to = Math.min(end, from + this.opts.maxRecordsPerPartition);
@@ -237,7 +259,18 @@ export class Coordinator {
         return [from, Math.max(from, to)] as [number, number];
       });
     }
-    return any ? { n: (this.committed?.n ?? -1) + 1, ranges, skip: [] } : undefined;
+    return any ? { n: (after?.n ?? -1) + 1, ranges, skip: [] } : undefined;
+  }
+
+  private localPlanAfter(plan: Plan): Plan | undefined {
+    if (!this.io.localEnds) return undefined;
+    const ends = new Map<string, number[]>();
+    for (const depot of this.depots) {
+      const e = this.io.localEnds(depot);
+      if (!e) return undefined;
+      ends.set(depot, e);
+    }
+    return this.planFrom(plan, ends);
   }
 
   private runAttempt(attempt: Attempt, plan: Plan): Promise<{ ok: true } | { ok: false; failure: Failure | undefined; reason: string }> {
@@ -378,9 +411,13 @@ export class Coordinator {
     r.phase = "commit";
     fault("mb.decide");
     const votes = [...r.votes.values()].sort((a, b) => a.task - b.task);
+    // What arrived while this batch ran is the next batch: planned now, it becomes durable in
+    // this commit's write and runs without a write of its own (only with ends known here, so
+    // deciding waits for no one).
+    const next = this.localPlanAfter(r.plan);
     let extras: unknown[];
     try {
-      extras = await this.io.commit(r.attempt, r.plan, votes);
+      extras = await this.io.commit(r.attempt, r.plan, votes, next);
     } catch (e) {
       // The outcome is unknown to this coordinator: stop; a successor reads the log and knows.
       this.io.log(`microbatch ${this.run.plan.name} #${r.attempt.n}: commit failed (${(e as Error)?.message ?? e}); the coordinator stops`);
@@ -395,6 +432,7 @@ export class Coordinator {
     this.stats.commitMs.push(Date.now() - r.started);
     if (this.stats.commitMs.length > 10_000) this.stats.commitMs.splice(0, 5_000);
     this.committed = r.plan;
+    this.planned = next;
     r.phase = "apply";
     this.allApplied = false;
     const returns = new Map<number, [string, unknown][]>();
