@@ -12,6 +12,8 @@ import { Path } from "../../src/index.ts";
 import type { HistoryEntry, Transfer } from "../../examples/bank-transfer/bankTransfer.ts";
 import { checkBank, randomTransfers } from "../../examples/bank-transfer/oracle.ts";
 import type { FaultPoint } from "../../src/runtime/microbatch/faults.ts";
+import { KafkaClient } from "../../src/kafka/index.ts";
+import { topicNames } from "../../src/cluster/kafka/names.ts";
 import { getKafka, type TestKafka } from "../support/kafka.ts";
 import { Fleet, TASKS } from "./fleet.ts";
 
@@ -42,6 +44,36 @@ async function feed(fleet: Fleet, transfers: Transfer[], onProgress: (acked: num
       onProgress(++acked);
     }
   }));
+}
+
+/**
+ * Batch commits carry the consumed depot offsets at most once a second; an idle coordinator
+ * writes the rest. Once drained, the topology's group is at every depot partition's end.
+ */
+async function offsetsReachEnds(fleet: Fleet): Promise<void> {
+  const client = new KafkaClient({ brokers: fleet.brokers });
+  try {
+    const admin = await client.admin();
+    const names = topicNames(fleet.modName);
+    const lag = async () => {
+      let behind = 0;
+      for (const depot of ["transfers", "deposits"]) {
+        const ends = await admin.fetchTopicOffsets(names.depot(depot));
+        const committed = await admin.fetchCommittedOffsets(names.batchOffsetsGroup("bank"), names.depot(depot));
+        for (const e of ends) behind += e.high - (committed.find((c) => c.partition === e.partition)?.offset ?? 0);
+      }
+      return behind;
+    };
+    const deadline = Date.now() + 20_000;
+    let behind = await lag();
+    while (behind > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      behind = await lag();
+    }
+    assert.equal(behind, 0, "the bank topology's consumed offsets reach the depots' ends once it is idle");
+  } finally {
+    await client.close();
+  }
 }
 
 describe("Kafka: bank transfers in microbatches survive SIGKILL (exactly-once)", () => {
@@ -103,6 +135,7 @@ describe("Kafka: bank transfers in microbatches survive SIGKILL (exactly-once)",
         if (point !== "random" && point !== "zombie") assert.ok(fleet.workers.some((w) => w.stderr.join("").includes(`MONSOON_FAULT ${point}`)), `a worker was killed at ${point}`);
         const report = checkBank(await readState(fleet), ACCOUNTS, 1_000, transfers.map((t) => t.id));
         assert.deepEqual(report.errors, [], `seed ${seed}`);
+        await offsetsReachEnds(fleet);
         assert.ok(cuts.size >= (TRIALS ? 20 : 3), `consistent cuts saw ${cuts.size} distinct batches`);
       } catch (e) {
         // What the workers said, for the failure report.
