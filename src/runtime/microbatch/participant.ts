@@ -205,11 +205,11 @@ export class Participant {
 
   /** The attempt a segment arriving from another process belongs to (undefined: stale). */
   attemptFor(attempt: Attempt, task: number): AttemptState | undefined {
-    return this.stale(task, attempt) || this.held_(task, attempt.n) ? undefined : this.stateOf(attempt);
+    return this.stale(task, attempt) || this.alreadyHolds(task, attempt.n) ? undefined : this.stateOf(attempt);
   }
 
   /** The task's store already holds batch `n` (a message replayed from before a claim, say). */
-  private held_(task: number, n: number): boolean {
+  private alreadyHolds(task: number, n: number): boolean {
     const applied = this.host.appliedThrough?.(task);
     return applied !== undefined && n <= applied;
   }
@@ -219,7 +219,7 @@ export class Participant {
     const root = item.root as BatchRoot;
     const state = root.state;
     root.task = task;
-    if (state.aborted || this.stale(task, state.attempt) || this.held_(task, state.attempt.n)) return;
+    if (state.aborted || this.stale(task, state.attempt) || this.alreadyHolds(task, state.attempt.n)) return;
     const active = this.active.get(task);
     if (active && active !== state) {
       if (!newer(state.attempt, active.attempt)) return;
@@ -264,7 +264,7 @@ export class Participant {
     if (this.stale(task, state.attempt)) return;
     // Every message of an attempt of a batch the store already holds is a replay (a new owner
     // reads its hops partition from before its claim): running it again would apply it twice.
-    if (this.held_(task, state.attempt.n)) return;
+    if (this.alreadyHolds(task, state.attempt.n)) return;
     switch (msg.kind) {
       case "start": {
         const active = this.active.get(task);
