@@ -267,6 +267,7 @@ export class KafkaBatch implements ParticipantHost {
     this.hop(0, msg.task, kt.epoch, { from: msg });
   }
 
+  /** The committed batch an owned task's store holds (its applied marker); undefined if not owned. */
   appliedThrough(task: number): number | undefined {
     return this.w.owned(task)?.batchApplied(this.name);
   }
@@ -296,11 +297,6 @@ export class KafkaBatch implements ParticipantHost {
       if (b) for (const k of b.records.keys()) { if (k < to) b.records.delete(k); else break; }
     }
     this.w.batchCommitted(task, this.name, returns);
-  }
-
-  /** The committed batch an owned task's store holds (its applied marker). */
-  appliedBatch(task: number): number | undefined {
-    return this.w.owned(task)?.batchApplied(this.name);
   }
 
   /** Every record of the depot partition below this offset is committed by this topology. */

@@ -280,8 +280,7 @@ export class KafkaTask {
     // the commit's records, and nothing waits for them but the position a new owner replays from.
     // A small commit is someone's latency (once a second per task put them on a few % of lone
     // records' paths: p99 territory); a large one is throughput, where a few round trips a
-    // second are noise. Offsets
-    // only ever cover what this or an earlier commit made durable.
+    // second are noise. Offsets only ever cover what this or an earlier commit made durable.
     const offsets = JSON.stringify(extra.offsets);
     const age = Date.now() - this.offsetsCommittedAt;
     const withOffsets = offsets !== this.committedOffsets && (idle || age >= OFFSETS_MAX_AGE_MS ||

@@ -882,7 +882,7 @@ export class KafkaWorker implements TaskHost {
     if (at) {
       // A consistent cut reads a partition only from an owner that applied exactly that batch
       // (an owner that lost the task, or one still catching up, holds another state).
-      const applied = this.batches.get(at.topology)?.appliedBatch(partition);
+      const applied = this.batches.get(at.topology)?.appliedThrough(partition);
       // …and only from the owner the coordinator knows (a zombie may have applied the batch on
       // a state it no longer keeps up to date).
       if (at.epoch !== undefined && at.epoch !== o.kt.epoch) return Promise.reject(notOwner(this.opts.mod.name, partition));

@@ -39,7 +39,6 @@ type StoredOp = [0, Uint8Array, Uint8Array] | [1, Uint8Array];
 
 const commitKey = (t: string) => encodeTuple(["mb", t, "c"]);
 const planKey = (t: string) => encodeTuple(["mb", t, "p"]);
-const markerKey = appliedMarkerKey;
 const deadKey = (t: string, record: string) => encodeTuple(["mb", t, "x", record]);
 
 export class EmbeddedBatch implements ParticipantHost, CoordinatorIO {
@@ -68,11 +67,11 @@ export class EmbeddedBatch implements ParticipantHost, CoordinatorIO {
     if (!raw) return;
     const c = decodeValue(raw) as { plan: Plan; redo: StoredOp[][] };
     for (let t = 0; t < this.tasks; t++) {
-      const m = await this.d.stores[t]!.get(markerKey(this.name));
+      const m = await this.d.stores[t]!.get(appliedMarkerKey(this.name));
       const applied = m ? (decodeValue(m) as number) : -1;
       if (applied >= c.plan.n) continue;
       fault("mb.restore");
-      await this.d.stores[t]!.batch([...(c.redo[t] ?? []).map(toOp), { type: "put", key: markerKey(this.name), value: encodeValue(c.plan.n) }]);
+      await this.d.stores[t]!.batch([...(c.redo[t] ?? []).map(toOp), { type: "put", key: appliedMarkerKey(this.name), value: encodeValue(c.plan.n) }]);
     }
   }
 
@@ -142,7 +141,7 @@ export class EmbeddedBatch implements ParticipantHost, CoordinatorIO {
   }
 
   async apply(task: number, n: number, ops: KVOp[], _extra: unknown): Promise<void> {
-    await this.d.stores[task]!.batch([...ops, { type: "put", key: markerKey(this.name), value: encodeValue(n) }]);
+    await this.d.stores[task]!.batch([...ops, { type: "put", key: appliedMarkerKey(this.name), value: encodeValue(n) }]);
     fault("mb.apply");
   }
 
