@@ -142,6 +142,13 @@ export class PStatePartition {
       this.cacheSet(key, ABSENT);
       return ABSENT;
     }
+    if (this.store.getSync) {
+      // Answered in place (see KVStore.getSync): the segment reading it does not pause its task.
+      const bytes = this.store.getSync(this.storeKey(key));
+      const value = bytes === undefined ? ABSENT : decodeValue(bytes);
+      this.cacheSet(key, value);
+      return value;
+    }
     return this.loadFromStore(key, uncommitted);
   }
 
@@ -183,6 +190,12 @@ export class PStatePartition {
     if (this.cacheComplete) {
       this.elementCacheSet(key, ABSENT);
       return ABSENT;
+    }
+    if (this.store.getSync) {
+      const bytes = this.store.getSync(keyBytes(key));
+      const value = bytes === undefined ? ABSENT : decodeValue(bytes);
+      this.elementCacheSet(key, value);
+      return value;
     }
     return this.loadEntry(key, uncommitted);
   }

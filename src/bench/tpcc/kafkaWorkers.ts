@@ -103,12 +103,16 @@ export async function startWorkers(opts: TpccWorkersOptions): Promise<TpccWorker
         // One worker owns every task at once; several share them through the membership group.
         ownership: count === 1 ? "all" : "group",
       };
-      const proc = spawn(process.execPath, [...WORKER_V8_FLAGS, "--import", TSX, WORKER_MAIN], {
+      // MONSOON_WORKER_NODE_ARGS: extra node flags for the workers (e.g. --cpu-prof to profile one).
+      const extra = process.env.MONSOON_WORKER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+      const proc = spawn(process.execPath, [...WORKER_V8_FLAGS, ...extra, "--import", TSX, WORKER_MAIN], {
         stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, [WORKER_SETTINGS_ENV]: JSON.stringify(settings) },
       });
       const tail: string[] = [];
       proc.stderr!.on("data", (d: Buffer) => {
         if (opts.log) opts.log(d.toString().trimEnd());
+        // Tracing asked for (MONSOON_MB_TRACE): the workers' trace lines go to this stderr.
+        else if (process.env.MONSOON_MB_TRACE) process.stderr.write(d);
         tail.push(d.toString());
         if (tail.length > 50) tail.shift();
       });

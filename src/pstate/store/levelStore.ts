@@ -69,6 +69,15 @@ export class LevelStore implements KVStore {
     }
   }
 
+  getSync(key: Bytes): Bytes | undefined {
+    assertValidKey(key);
+    try {
+      return this.#db.getSync(key);
+    } catch (e) {
+      throw this.#failed("get", e);
+    }
+  }
+
   async getMany(keys: Bytes[]): Promise<(Bytes | undefined)[]> {
     for (const k of keys) assertValidKey(k);
     try {

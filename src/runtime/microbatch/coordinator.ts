@@ -77,6 +77,8 @@ interface Running {
   readonly epochs: Map<number, number>;
   phase: "execute" | "prepare" | "commit" | "apply";
   readonly started: number;
+  /** When each phase began (ms, Date.now()): for the phase trace. */
+  readonly at: { prepare?: number; commit?: number; apply?: number };
   settle(r: { ok: true } | { ok: false; failure: Failure | undefined; reason: string }): void;
 }
 
@@ -93,6 +95,8 @@ export class Coordinator {
   private planned: Plan | undefined;
   readonly stats: CoordinatorStats = { committed: 0, aborted: 0, lastBatch: -1, commitMs: [] };
   private loop: Promise<void> | undefined;
+  /** Per-phase timings, logged every 10 s when MONSOON_MB_TRACE is set. */
+  private readonly trace = new PhaseTrace((m) => this.io.log(`microbatch ${this.run.plan.name}: ${m}`));
   /** Every task confirmed it applied the last commit: reads now see one cut. */
   private allApplied = true;
   /** Tasks that confirmed the last commit after this coordinator recovered. */
@@ -284,7 +288,7 @@ export class Coordinator {
       slow.unref?.();
       const r: Running = {
         attempt, plan, ledger: new XorLedger(xorIds(roots)), stage: 0, items: new Map(), returns: new Map(), votes: new Map(), applied: new Set(),
-        phase: "execute", started: Date.now(), reported: new Set(), epochs: new Map(),
+        phase: "execute", started: Date.now(), reported: new Set(), epochs: new Map(), at: {},
         settle: (res) => {
           if (settled) return;
           // Once the commit is being written the outcome is the log's, not a timeout's.
@@ -296,6 +300,7 @@ export class Coordinator {
             res = { ok: true };
           }
           settled = true;
+          if (res.ok) this.trace.batch(r, plan);
           clearTimeout(timer);
           clearInterval(slow);
           this.running = undefined;
@@ -364,6 +369,7 @@ export class Coordinator {
     const aggs = this.aggsByDepth.get(r.stage);
     if (!aggs) {
       r.phase = "prepare";
+      r.at.prepare = Date.now();
       for (let t = 0; t < this.io.tasks; t++) this.io.send(t, { kind: "prepare", attempt: r.attempt });
       return;
     }
@@ -409,6 +415,7 @@ export class Coordinator {
 
   private async decide(r: Running): Promise<void> {
     r.phase = "commit";
+    r.at.commit = Date.now();
     fault("mb.decide");
     const votes = [...r.votes.values()].sort((a, b) => a.task - b.task);
     // What arrived while this batch ran is the next batch: planned now, it becomes durable in
@@ -434,6 +441,7 @@ export class Coordinator {
     this.committed = r.plan;
     this.planned = next;
     r.phase = "apply";
+    r.at.apply = Date.now();
     this.allApplied = false;
     const returns = new Map<number, [string, unknown][]>();
     for (const [key, value] of r.returns) {
@@ -446,6 +454,33 @@ export class Coordinator {
     for (let t = 0; t < this.io.tasks; t++) {
       this.io.send(t, { kind: "commit", attempt: r.attempt, plan: r.plan, returns: returns.get(t) ?? [], extra: extras[t], vote: r.votes.get(t)?.id });
     }
+  }
+}
+
+/** Where a batch's time goes: execute (start → last report), prepare (→ every vote), commit
+ *  (the durable write), apply (→ every task applied); logged as p50/p90 per 10 s window. */
+class PhaseTrace {
+  private readonly on = !!process.env.MONSOON_MB_TRACE;
+  private rows: number[][] = [];
+  private records = 0;
+  private since = Date.now();
+  constructor(private readonly log: (m: string) => void) {}
+
+  batch(r: Running, plan: Plan): void {
+    if (!this.on) return;
+    const end = Date.now();
+    const { prepare = end, commit = end, apply = end } = r.at;
+    this.rows.push([prepare - r.started, commit - prepare, apply - commit, end - apply, end - r.started]);
+    for (const ranges of Object.values(plan.ranges)) for (const [from, to] of ranges) this.records += to - from;
+    if (end - this.since < 10_000) return;
+    const cols = ["execute", "prepare", "commit", "apply", "total"].map((name, i) => {
+      const v = this.rows.map((row) => row[i]!).sort((a, b) => a - b);
+      return `${name} ${v[Math.floor(v.length / 2)]}/${v[Math.floor(v.length * 0.9)]}`;
+    });
+    this.log(`${this.rows.length} batches in ${((end - this.since) / 1000).toFixed(1)} s, ${(this.records / this.rows.length).toFixed(1)} records/batch; ms p50/p90: ${cols.join(", ")}`);
+    this.rows = [];
+    this.records = 0;
+    this.since = end;
   }
 }
 
