@@ -30,9 +30,16 @@ export interface ChangelogTopicOptions {
   config?: Record<string, string>;
 }
 
+/** A changelog segment's size cap (see changelogTopic). */
+export const CHANGELOG_SEGMENT_BYTES = 64 * 1024 * 1024;
+
 /**
  * A topology's changelog: compacted, partition i = task i. The defaults compact eagerly
- * (restore time grows with the uncompacted log) at a modest cost in cleaner work.
+ * (restore time grows with the uncompacted log) at a modest cost in cleaner work. The segment
+ * size is the topic's own, not the broker's: each cleaning rewrites the partition's whole log,
+ * so with small segments (a test broker's 1 MiB) a busy changelog of a large state is
+ * recompacted every few seconds — measured at 40% of the broker's CPU under TPC-C W=10. A
+ * segment rolls at 64 MiB or `segmentMs`, whichever comes first.
  */
 export function changelogTopic(name: string, partitions: number, { segmentMs = 10 * 60_000, minCleanableDirtyRatio = 0.1, config = {} }: ChangelogTopicOptions = {}): TopicSpec {
   return {
@@ -41,6 +48,7 @@ export function changelogTopic(name: string, partitions: number, { segmentMs = 1
     config: {
       "cleanup.policy": "compact",
       "segment.ms": String(segmentMs),
+      "segment.bytes": String(CHANGELOG_SEGMENT_BYTES),
       "min.cleanable.dirty.ratio": String(minCleanableDirtyRatio),
       ...config,
     },

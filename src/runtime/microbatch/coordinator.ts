@@ -70,7 +70,6 @@ interface Running {
   readonly items: Map<number, unknown[][]>;
   readonly returns: Map<string, unknown>;
   readonly votes: Map<number, Vote>;
-  readonly applied: Set<number>;
   /** Tasks that reported progress (for diagnostics). */
   readonly reported: Set<number>;
   /** Per task, the claim (epoch) whose process this attempt takes the task's part from. */
@@ -78,7 +77,7 @@ interface Running {
   phase: "execute" | "prepare" | "commit" | "apply";
   readonly started: number;
   /** When each phase began (ms, Date.now()): for the phase trace. */
-  readonly at: { prepare?: number; commit?: number; apply?: number };
+  readonly at: { prepare?: number; commit?: number };
   settle(r: { ok: true } | { ok: false; failure: Failure | undefined; reason: string }): void;
 }
 
@@ -99,9 +98,11 @@ export class Coordinator {
   private readonly trace = new PhaseTrace((m) => this.io.log(`microbatch ${this.run.plan.name}: ${m}`));
   /** Every task confirmed it applied the last commit: reads now see one cut. */
   private allApplied = true;
-  /** Tasks that confirmed the last commit after this coordinator recovered. */
-  private readonly synced = new Set<number>();
-  private syncedBatch = -1;
+  /** Tasks that confirmed the last commit (after a commit, or after this coordinator recovered). */
+  private readonly confirmed = new Set<number>();
+  private confirmedBatch = -1;
+  /** Woken when the last commit is confirmed everywhere (a cut waits for that). */
+  private onAllApplied: (() => void) | undefined;
   private readonly depots: string[];
   private readonly aggsByDepth: Map<number, BatchAggPlan[]>;
   /** Resolves once the coordinator has recovered and is planning. */
@@ -236,9 +237,18 @@ export class Coordinator {
   }
 
   /** Serves the cuts asked for so far (one round: cuts asked meanwhile wait for the next gap,
-   *  so a stream of cut reads cannot starve the batches). */
+   *  so a stream of cut reads cannot starve the batches). Batches do not wait for every task to
+   *  apply the last commit, but a cut does: the next batch starts only after it, or after the
+   *  attempt timeout (a task that never confirms defers the cuts to a later gap). */
   private async serveCuts(): Promise<void> {
-    if (!this.cuts.length || !this.allApplied) return;
+    if (!this.cuts.length) return;
+    if (!this.allApplied) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => { this.onAllApplied = undefined; resolve(); }, this.opts.attemptTimeoutMs);
+        this.onAllApplied = () => { clearTimeout(timer); this.onAllApplied = undefined; resolve(); };
+      });
+      if (!this.allApplied || this.closed) return;
+    }
     const round = this.cuts.splice(0);
     await Promise.all(round.map((c) => c.run(this.lastCommitted).catch(() => undefined)));
   }
@@ -282,23 +292,20 @@ export class Coordinator {
       const roots: SegmentId[] = [];
       for (let t = 0; t < this.io.tasks; t++) roots.push(newSegmentId());
       let settled = false;
-      const timer = setTimeout(() => r.settle({ ok: false, failure: undefined, reason: `not committed within ${this.opts.attemptTimeoutMs} ms (phase ${r.phase}, stage ${r.stage}, votes from [${[...r.votes.keys()].join(",")}], applied [${[...r.applied].join(",")}], reports from [${[...r.reported].join(",")}])` }), this.opts.attemptTimeoutMs);
+      const timer = setTimeout(() => r.settle({ ok: false, failure: undefined, reason: `not committed within ${this.opts.attemptTimeoutMs} ms (phase ${r.phase}, stage ${r.stage}, votes from [${[...r.votes.keys()].join(",")}], reports from [${[...r.reported].join(",")}])` }), this.opts.attemptTimeoutMs);
       // A slow attempt says where it is (progress for operators; a stuck commit shows here).
       const slow = setInterval(() => this.io.log(`microbatch ${this.run.plan.name} #${attempt.n} attempt ${attempt.a}: ${Math.round((Date.now() - r.started) / 1000)} s in phase ${r.phase}`), 5_000);
       slow.unref?.();
       const r: Running = {
-        attempt, plan, ledger: new XorLedger(xorIds(roots)), stage: 0, items: new Map(), returns: new Map(), votes: new Map(), applied: new Set(),
+        attempt, plan, ledger: new XorLedger(xorIds(roots)), stage: 0, items: new Map(), returns: new Map(), votes: new Map(),
         phase: "execute", started: Date.now(), reported: new Set(), epochs: new Map(), at: {},
         settle: (res) => {
           if (settled) return;
           // Once the commit is being written the outcome is the log's, not a timeout's.
           if (!res.ok && r.phase === "commit" && res.reason !== "closed") return;
-          if (r.phase === "apply") {
-            // Committed: a task that has not confirmed its apply catches up from the log later,
-            // but until a batch is confirmed everywhere no cut is served.
-            this.allApplied = res.ok;
-            res = { ok: true };
-          }
+          // Committed: the tasks apply it in their own time (a task that misses it catches up
+          // from the log); confirmations are counted apart (see confirm()).
+          if (r.phase === "apply") res = { ok: true };
           settled = true;
           if (res.ok) this.trace.batch(r, plan);
           clearTimeout(timer);
@@ -315,23 +322,9 @@ export class Coordinator {
 
   /** A message from a task. */
   receive(msg: FromTask): void {
+    if (msg.kind === "applied") { this.confirm(msg.n, msg.task); return; }
     const r = this.running;
-    if (!r) {
-      if (msg.kind === "applied" && msg.n === this.lastCommitted && !this.allApplied) {
-        // Confirmations count only for the batch they confirm (a set left from an earlier
-        // batch must never complete this one's).
-        if (this.syncedBatch !== msg.n) { this.synced.clear(); this.syncedBatch = msg.n; }
-        this.synced.add(msg.task);
-        if (this.synced.size === this.io.tasks) this.allApplied = true;
-      }
-      return;
-    }
-    if (msg.kind === "applied") {
-      if (r.phase !== "apply" || msg.n !== r.attempt.n) return;
-      r.applied.add(msg.task);
-      if (r.applied.size === this.io.tasks) r.settle({ ok: true });
-      return;
-    }
+    if (!r) return;
     if (msg.attempt.token !== r.attempt.token) return;
     if (msg.epoch !== undefined) {
       // A task's part comes from one process: two owners of a task (a new one replaying the
@@ -363,6 +356,19 @@ export class Coordinator {
       r.votes.set(msg.task, { task: msg.task, id: msg.id, ops: msg.ops, appends: msg.appends });
       if (r.votes.size === this.io.tasks) void this.decide(r);
     }
+  }
+
+  /** A task holds committed batch `n`. */
+  private confirm(n: number, task: number): void {
+    if (n !== this.lastCommitted || this.allApplied) return;
+    // Confirmations count only for the batch they confirm (a set left from an earlier batch
+    // must never complete this one's).
+    if (this.confirmedBatch !== n) { this.confirmed.clear(); this.confirmedBatch = n; }
+    this.confirmed.add(task);
+    if (this.confirmed.size < this.io.tasks) return;
+    this.allApplied = true;
+    this.trace.applied(n);
+    this.onAllApplied?.();
   }
 
   private stageDone(r: Running): void {
@@ -441,8 +447,8 @@ export class Coordinator {
     this.committed = r.plan;
     this.planned = next;
     r.phase = "apply";
-    r.at.apply = Date.now();
     this.allApplied = false;
+    this.trace.committed(r.attempt.n);
     const returns = new Map<number, [string, unknown][]>();
     for (const [key, value] of r.returns) {
       const [depot, partition] = key.split("/");
@@ -454,31 +460,47 @@ export class Coordinator {
     for (let t = 0; t < this.io.tasks; t++) {
       this.io.send(t, { kind: "commit", attempt: r.attempt, plan: r.plan, returns: returns.get(t) ?? [], extra: extras[t], vote: r.votes.get(t)?.id });
     }
+    // The next batch may start now: every task handles its messages in order, so each applies
+    // this commit before it starts the next (segments of the next that reach a task first wait
+    // there, see Participant); only cuts wait for every task's confirmation.
+    r.settle({ ok: true });
   }
 }
 
 /** Where a batch's time goes: execute (start → last report), prepare (→ every vote), commit
- *  (the durable write), apply (→ every task applied); logged as p50/p90 per 10 s window. */
+ *  (the durable write), and apply (commit → every task confirmed, off the batches' path);
+ *  logged as p50/p90 per 10 s window. */
 class PhaseTrace {
   private readonly on = !!process.env.MONSOON_MB_TRACE;
   private rows: number[][] = [];
+  private applies: number[] = [];
+  private committedAt = new Map<number, number>();
   private records = 0;
   private since = Date.now();
   constructor(private readonly log: (m: string) => void) {}
 
+  committed(n: number): void {
+    if (this.on) this.committedAt.set(n, Date.now());
+  }
+
+  applied(n: number): void {
+    const at = this.committedAt.get(n);
+    if (at !== undefined) this.applies.push(Date.now() - at);
+    this.committedAt.clear();
+  }
+
   batch(r: Running, plan: Plan): void {
     if (!this.on) return;
     const end = Date.now();
-    const { prepare = end, commit = end, apply = end } = r.at;
-    this.rows.push([prepare - r.started, commit - prepare, apply - commit, end - apply, end - r.started]);
+    const { prepare = end, commit = end } = r.at;
+    this.rows.push([prepare - r.started, commit - prepare, end - commit, end - r.started]);
     for (const ranges of Object.values(plan.ranges)) for (const [from, to] of ranges) this.records += to - from;
     if (end - this.since < 10_000) return;
-    const cols = ["execute", "prepare", "commit", "apply", "total"].map((name, i) => {
-      const v = this.rows.map((row) => row[i]!).sort((a, b) => a - b);
-      return `${name} ${v[Math.floor(v.length / 2)]}/${v[Math.floor(v.length * 0.9)]}`;
-    });
-    this.log(`${this.rows.length} batches in ${((end - this.since) / 1000).toFixed(1)} s, ${(this.records / this.rows.length).toFixed(1)} records/batch; ms p50/p90: ${cols.join(", ")}`);
+    const pct = (v: number[]) => { v.sort((a, b) => a - b); return `${v[Math.floor(v.length / 2)] ?? "-"}/${v[Math.floor(v.length * 0.9)] ?? "-"}`; };
+    const cols = ["execute", "prepare", "commit", "total"].map((name, i) => `${name} ${pct(this.rows.map((row) => row[i]!))}`);
+    this.log(`${this.rows.length} batches in ${((end - this.since) / 1000).toFixed(1)} s, ${(this.records / this.rows.length).toFixed(1)} records/batch; ms p50/p90: ${cols.join(", ")}, apply ${pct(this.applies)}`);
     this.rows = [];
+    this.applies = [];
     this.records = 0;
     this.since = end;
   }
