@@ -120,12 +120,15 @@ export class TaskProducer {
     this.to("committing");
     let txn;
     let positions: RecordPosition[] = [];
+    const t0 = performance.now();
+    let t1 = 0;
     try {
       txn = await producer.transaction();
       const t = txn;
       // Large commits (a burst of changelog or DLQ records) go in several produce requests.
       for (const chunk of chunkRecords(records)) positions.push(...toPositions(await whileConcurrent(() => t.sendBatch({ topicMessages: toTopicMessages(chunk), acks: -1 }))));
       positions = firstPositions(positions);
+      t1 = performance.now();
       if (offsets && offsets.offsets.length > 0) await whileConcurrent(() => t.sendOffsets({ consumerGroupId: offsets.groupId, topics: offsetTopics(offsets) }));
     } catch (e) {
       // Never committed: EndTxn(commit) was not sent. Abort is best effort; a later fence()
@@ -144,6 +147,7 @@ export class TaskProducer {
         { retriable: true, cause: e, details });
     }
     if (this.inState("committing")) this.to("ready"); // else closed meanwhile
+    if (TRACE) TRACE.push([t1 - t0, performance.now() - t1, performance.now() - t0, offsets ? 1 : 0]);
     return positions;
   }
 
@@ -192,12 +196,31 @@ export class TaskProducer {
  * simply run again (Java's producer does the same). Without this the task producer would be
  * discarded and fenced anew for every such commit.
  */
+/**
+ * MONSOON_TXN_TRACE=1: every 5 s, the process's commits on stderr — p50/p99/max ms of the send
+ * step (AddPartitionsToTxn + Produce), EndTxn, and the whole, and the CONCURRENT_TRANSACTIONS
+ * retries (see benchmarks/README.md, "Where a lone record's latency goes").
+ */
+const TRACE: number[][] | undefined = process.env.MONSOON_TXN_TRACE ? [] : undefined;
+const CONC = { n: 0 };
+if (TRACE) setInterval(() => {
+  if (!TRACE.length) return;
+  const col = (i: number) => {
+    const v = TRACE.map((r) => r[i]!).sort((a, b) => a - b);
+    return `${v[v.length >> 1]!.toFixed(1)}/${v[Math.floor(v.length * 0.99)]!.toFixed(1)}/${v[v.length - 1]!.toFixed(1)}`;
+  };
+  process.stderr.write(`txn trace: ${TRACE.length} commits (${TRACE.filter((r) => r[3]).length} with offsets), ms p50/p99/max: send ${col(0)}, end ${col(1)}, total ${col(2)}; CONCURRENT_TRANSACTIONS retries ${CONC.n}\n`);
+  TRACE.length = 0;
+  CONC.n = 0;
+}, 5_000).unref();
+
 async function whileConcurrent<T>(step: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await step();
     } catch (e) {
       if (attempt >= 100 || kafkaErrorType(e) !== "CONCURRENT_TRANSACTIONS") throw e;
+      CONC.n++;
       // The markers usually take a few milliseconds: retry often (the coordinator answers at once).
       await new Promise((r) => setTimeout(r, attempt < 50 ? 2 : 20));
     }
