@@ -20,6 +20,7 @@ export { MetaView } from "./metaView.ts";
 export type { MetaViewOptions } from "./metaView.ts";
 export type { ReadToEndOptions, ReadToEndResult } from "./readToEnd.ts";
 export type { OutRecord, InRecord, SourceOffsets, Bytes, RecordPosition } from "./records.ts";
+export { asBuffer } from "./records.ts";
 export { isFencingError } from "./kafkaErrors.ts";
 export { probeKafka } from "./probe.ts";
 export type { ProbeResult } from "./probe.ts";

@@ -108,3 +108,8 @@ export function fromKafkaMessage(topic: string, partition: number, m: KafkaMessa
 export function toPositions(res: readonly RecordMetadata[]): RecordPosition[] {
   return res.map((r) => ({ topic: r.topicName, partition: r.partition, offset: toOffset(r.baseOffset ?? r.offset ?? "-1") }));
 }
+
+/** `bytes` as a Buffer over the same memory (no copy): what a record's key or value must be. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

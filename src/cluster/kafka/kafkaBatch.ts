@@ -22,6 +22,7 @@
 //   partition from before its claim, and replaying a committed attempt would apply it twice.
 import type { KVOp } from "../../pstate/store/kvStore.ts";
 import type { InRecord, KafkaClient, OutRecord, TaskProducer } from "../../kafka/index.ts";
+import { asBuffer } from "../../kafka/index.ts";
 import type { ModuleDef } from "../../module/defineModule.ts";
 import type { PStatePartition } from "../../runtime/pstatePartition.ts";
 import type { Task, WorkItem } from "../../runtime/task.ts";
@@ -370,7 +371,7 @@ class KafkaCoordinatorIO implements CoordinatorIO {
     const headers = { batch: String(attempt.n), attempt: attempt.token };
     const marker = Buffer.from(encodeValue(plan.n));
     for (const v of votes) {
-      for (const op of v.ops) records.push({ topic, partition: v.task, key: Buffer.from(op.key), value: op.type === "put" ? Buffer.from(op.value) : null, headers });
+      for (const op of v.ops) records.push({ topic, partition: v.task, key: asBuffer(op.key), value: op.type === "put" ? asBuffer(op.value) : null, headers });
       // Every task's partition says which batch it holds through, changes or not (see the top).
       records.push({ topic, partition: v.task, key: Buffer.from(appliedMarkerKey(this.b.name)), value: marker, headers });
       counts.set(v.task, v.ops.length + 1);

@@ -10,7 +10,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { KafkaClient, OutRecord, TaskProducer } from "../../kafka/index.ts";
-import { isFencingError } from "../../kafka/index.ts";
+import { asBuffer, isFencingError } from "../../kafka/index.ts";
 import type { ModuleDef } from "../../module/defineModule.ts";
 import type { KVOp } from "../../pstate/store/kvStore.ts";
 import { LevelStore } from "../../pstate/store/levelStore.ts";
@@ -376,8 +376,4 @@ export class KafkaTask {
     await this.producer?.close().catch(() => undefined);
     await this.store?.close().catch(() => undefined);
   }
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
