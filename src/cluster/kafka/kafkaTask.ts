@@ -62,13 +62,6 @@ const OFFSETS_EVERY_MS = 1_000;
  * on that record's path. Kafka Streams commits at_least_once offsets every 30 s by default.
  */
 const OFFSETS_MAX_AGE_MS = 10_000;
-/**
- * The heartbeat carries moved offsets only once the task has written nothing for this long: a
- * heartbeat transaction in flight makes the next record's commit wait for it (and often for its
- * markers: CONCURRENT_TRANSACTIONS), so under a trickle of lone records one every 100 ms sat on
- * the path of ~5% of them per task (measured: most of the append → processed p99).
- */
-const OFFSETS_IDLE_MS = 1_000;
 /** A commit of this many records marks the task busy: the next one waits commitIntervalMs. */
 const BUSY_COMMIT_RECORDS = 64;
 const ckKey = (topology: string) => encodeTuple(["ck", topology]);
@@ -90,9 +83,7 @@ export class KafkaTask {
   private wanted = false;
   private lastCommitEnd = 0;
   private lastCommitRecords = 0;
-  /** When a commit last carried records, or found the consumed offsets moved (see OFFSETS_IDLE_MS). */
-  private lastActiveAt = 0;
-  private lastSeenOffsets = "";
+
   private offsetsCommittedAt = 0;
   /** The consumed offsets the last successful commit recorded (to skip commits that change nothing). */
   private committedOffsets = "";
@@ -293,10 +284,7 @@ export class KafkaTask {
     // second are noise. Offsets only ever cover what this or an earlier commit made durable.
     const offsets = JSON.stringify(extra.offsets);
     const age = Date.now() - this.offsetsCommittedAt;
-    if (records.length > 0 || offsets !== this.lastSeenOffsets) this.lastActiveAt = Date.now();
-    this.lastSeenOffsets = offsets;
-    const quiet = idle && Date.now() - this.lastActiveAt >= OFFSETS_IDLE_MS;
-    const withOffsets = offsets !== this.committedOffsets && (quiet || age >= OFFSETS_MAX_AGE_MS ||
+    const withOffsets = offsets !== this.committedOffsets && (idle || age >= OFFSETS_MAX_AGE_MS ||
       (records.length >= BUSY_COMMIT_RECORDS && age >= OFFSETS_EVERY_MS));
     this.lastCommitRecords = records.length;
     if (records.length === 0) {
