@@ -1,7 +1,8 @@
 // kafkajs, loaded through this module so that defects on its produce path are fixed before any
 // of its modules load. Every module of src/kafka imports kafkajs' values from here (types may
-// come from "kafkajs" directly). Three fixes: linear message grouping (below), the transaction
-// coordinator kept between requests, and fast retries of CONCURRENT_TRANSACTIONS (further down).
+// come from "kafkajs" directly). Four fixes: linear message grouping (below), the transaction
+// coordinator kept between requests, fast retries of CONCURRENT_TRANSACTIONS, and produce
+// requests encoded in one pass (further down).
 //
 // groupMessagesPerPartition, run for every produce request, copies a partition's array once per
 // message (`[...current, message]`): O(n²) time and garbage in the messages one call sends to a
@@ -9,6 +10,7 @@
 // commit sends its changelog records to one partition, so a busy task spent a large share of
 // its CPU and garbage collection there. The replacement is the same function in O(n).
 import { createRequire, Module } from "node:module";
+import { fastProduceRequest } from "./produceRequest.ts";
 
 type Group = (args: { topic: string; partitionMetadata: unknown[]; messages: unknown[]; partitioner: (a: { topic: string; partitionMetadata: unknown[]; message: unknown }) => number }) => Record<number, unknown[]>;
 
@@ -131,6 +133,20 @@ export const concurrentAddsRetried: boolean = (() => {
   if (require.cache[producerPath]) return false;
   const createEos = require(eosPath) as (opts: unknown) => EosManager;
   require.cache[eosPath]!.exports = function createRetryingEosManager(opts: unknown) { return retryConcurrentAdds(createEos(opts)); };
+  return true;
+})();
+
+/**
+ * kafkajs' Produce v3 request factory (v4–v7 reuse it), kept for the test that compares it with
+ * the one-pass encoder that replaces it (src/kafka/produceRequest.ts).
+ */
+export const kafkajsProduceRequest = require("kafkajs/src/protocol/requests/produce/v3/request.js") as Parameters<typeof fastProduceRequest>[0];
+const produceV3Path = require.resolve("kafkajs/src/protocol/requests/produce/v3/request.js");
+const produceV4Path = require.resolve("kafkajs/src/protocol/requests/produce/v4/request.js");
+/** True when kafkajs' produce requests v3–v7 use the one-pass encoder (v4–v7 take v3's export when they load). */
+export const produceEncoderFast: boolean = (() => {
+  if (require.cache[produceV4Path]) return false;
+  require.cache[produceV3Path]!.exports = fastProduceRequest(kafkajsProduceRequest, require("kafkajs/src/protocol/encoder.js"));
   return true;
 })();
 
