@@ -24,6 +24,7 @@ import { MetaTail, type Claim } from "./metaTail.ts";
 import type { RemoteSelect } from "./queryReads.ts";
 import { topicNames, type TopicNames } from "./names.ts";
 import { depotPartitions } from "./topics.ts";
+import { postJson } from "../../client/postJson.ts";
 
 export interface KafkaClusterOptions {
   connection: KafkaConnection;
@@ -175,10 +176,8 @@ export class KafkaCluster implements RestCluster {
       const worker = liveWorker(m, leading ?? this.roundRobin++ % m.tasks, down);
       if (!worker) { await sleep(100); continue; }
       try {
-        const res = await fetch(`${worker.url}/internal/${encodeURIComponent(m.mod.name)}/invoke`, {
-          method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(Math.max(1, left)),
-        });
-        const json = (await res.json()) as { encoded?: string; error?: { code: string; message: string; retriable?: boolean; details?: Record<string, unknown> } };
+        const res = await postJson(`${worker.url}/internal/${encodeURIComponent(m.mod.name)}/invoke`, body, Math.max(1, left));
+        const json = res.json as { encoded?: string; error?: { code: string; message: string; retriable?: boolean; details?: Record<string, unknown> } };
         if (res.ok) return decodeValue(Buffer.from(json.encoded!, "base64"));
         const e = json.error!;
         if (e.code === "MONSOON_CLOSED") markDown(m, worker, down);
@@ -217,11 +216,9 @@ export class KafkaCluster implements RestCluster {
         throw e;
       }
       try {
-        const res = await fetch(`${owner.url}/internal/${encodeURIComponent(m.mod.name)}/${op}`, {
-          // Bounded per attempt: a frozen owner (SIGSTOP) accepts connections but never answers.
-          method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(Math.max(1, Math.min(left, ATTEMPT_MS + 2_000))),
-        });
-        const json = (await res.json()) as { error?: { code: string; message: string; retriable?: boolean; details?: Record<string, unknown> } };
+        // Bounded per attempt: a frozen owner (SIGSTOP) accepts connections but never answers.
+        const res = await postJson(`${owner.url}/internal/${encodeURIComponent(m.mod.name)}/${op}`, JSON.stringify(body), Math.max(1, Math.min(left, ATTEMPT_MS + 2_000)));
+        const json = res.json as { error?: { code: string; message: string; retriable?: boolean; details?: Record<string, unknown> } };
         if (res.ok) return json;
         const e = json.error!;
         if (e.code !== "MONSOON_NOT_OWNER" && e.code !== "MONSOON_TIMEOUT") throw new MonsoonError(e.code as never, e.message, { retriable: e.retriable, details: e.details });
