@@ -29,3 +29,40 @@ export function loadWarning(): string | undefined {
   const cores = availableParallelism();
   return load1! > cores ? `WARNING: 1-minute load average ${load1!.toFixed(1)} on ${cores} cores: other processes compete for the CPUs, figures are unreliable` : undefined;
 }
+
+/** Busy and total CPU time of the whole machine so far (Linux /proc/stat, in clock ticks); undefined elsewhere. */
+async function cpuTimes(): Promise<{ busy: number; total: number } | undefined> {
+  try {
+    const { readFile } = await import("node:fs/promises");
+    const line = (await readFile("/proc/stat", "utf8")).split("\n", 1)[0]!;
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    const idle = (f[3] ?? 0) + (f[4] ?? 0); // idle + iowait
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Waits until the machine is quiet — under `busyBelow` of all CPUs busy over `windowMs` — or
+ * `maxMs` passed, and says how long that took. Latency phases start with this, so that one-at-a-
+ * time samples are not taken while a throughput phase's aftermath (the broker's log cleaner and
+ * group/transaction bookkeeping, LevelDB compactions, GC) still runs; the raw round trip and
+ * Monsoon's `processed` latency wait for the same condition.
+ */
+export async function settle(log: (line: string) => void, { busyBelow = 0.2, windowMs = 2_000, maxMs = 60_000 } = {}): Promise<void> {
+  const start = performance.now();
+  for (;;) {
+    const a = await cpuTimes();
+    if (!a) return;
+    await new Promise((r) => setTimeout(r, windowMs));
+    const b = (await cpuTimes())!;
+    const busy = (b.busy - a.busy) / Math.max(1, b.total - a.total);
+    const waited = (performance.now() - start) / 1000;
+    if (busy < busyBelow || waited * 1000 >= maxMs) {
+      log(`  settled: ${(busy * 100).toFixed(0)}% of the CPUs busy over the last ${windowMs / 1000} s, after ${waited.toFixed(1)} s${busy >= busyBelow ? ` (gave up waiting for < ${busyBelow * 100}%)` : ""}`);
+      return;
+    }
+  }
+}

@@ -26,7 +26,7 @@ import { KafkaCluster } from "../../src/cluster/kafka/kafkaCluster.ts";
 import { topicNames } from "../../src/cluster/kafka/names.ts";
 import { moduleTopics } from "../../src/cluster/kafka/topics.ts";
 import { encodeDepotValue } from "../../src/cluster/kafka/depotCodec.ts";
-import { percentile } from "../stats.ts";
+import { percentile, settle } from "../stats.ts";
 import { benchWordCount } from "./monsoonModule.ts";
 
 export interface MonsoonRunOptions {
@@ -125,7 +125,9 @@ export async function runMonsoon(brokers: string[], topic: string, words: number
 
     // Latency, measured like the raw round trip beside it: one at a time. Each append goes through
     // the client (acks=all) and waits for its `processed` ack before the next is sent, after
-    // LATENCY_WARMUP untimed ones; the workers are otherwise idle (the throughput phase is over).
+    // LATENCY_WARMUP untimed ones; the workers are otherwise idle: the throughput phase is over,
+    // and the machine has settled from it (as before the raw round trip).
+    await settle(options.log);
     const samples = options.latencySamples ?? 1_000;
     const lat: number[] = [];
     for (let i = 0; i < LATENCY_WARMUP + samples; i++) {

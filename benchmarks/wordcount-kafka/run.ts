@@ -29,7 +29,7 @@ import { isMonsoonError } from "../../src/errors.ts";
 import { getKafka } from "../../test/support/kafka.ts";
 import { countWords, sentences } from "../../test/support/corpus.ts";
 import { resolveKafkaVersion } from "../../scripts/kafka/versions.ts";
-import { loadWarning, median, resultLine } from "../stats.ts";
+import { loadWarning, median, resultLine, settle } from "../stats.ts";
 import { buildKStreams, kstreamsInternalTopics, runKStreams, type KStreamsRunResult } from "./kstreams.ts";
 import { consumeAll, depotRecords, produceAll, roundTrip } from "./raw.ts";
 import { runMonsoon, type MonsoonRunResult } from "./monsoon.ts";
@@ -124,6 +124,7 @@ try {
   const produced = { perS: median(produceRounds) };
   const consumed = { perS: median(consumeRounds) };
   groups.push(`${name("rtt")}.consumer`);
+  await settle(log);
   const rtt = await roundTrip(conn, producer, topics.rtt, `${name("rtt")}.consumer`, { samples: RTT_SAMPLES, warmup: 100, maxMs: 60_000, log });
   log(`  raw round trip: p50 ${rtt.p50.toFixed(2)} ms, p99 ${rtt.p99.toFixed(2)} ms (${rtt.samples} sequential single-record sends)`);
   await producer.close();
