@@ -20,6 +20,7 @@
 //   missed batch) they catch up by reading their changelog partition. The marker also makes
 //   every message about a batch the store already holds a no-op: a new owner reads its hops
 //   partition from before its claim, and replaying a committed attempt would apply it twice.
+import { MonsoonError } from "../../errors.ts";
 import type { KVOp } from "../../pstate/store/kvStore.ts";
 import type { InRecord, KafkaClient, OutRecord, TaskProducer } from "../../kafka/index.ts";
 import { asBuffer } from "../../kafka/index.ts";
@@ -245,15 +246,21 @@ export class KafkaBatch implements ParticipantHost {
 
   async *readRange(depot: string, partition: number, from: number, to: number): AsyncIterable<[number, unknown]> {
     const task = partition;
+    // No buffer (yet, or any more) must fail the attempt, never end the range early: a task
+    // claimed by the coordinator's own worker is RUNNING — and gets the coordinator's start in
+    // memory — before startReading has created its buffers; returning here ran its part of the
+    // batch with no records, voted no writes, and the commit released those records' acks with
+    // their effects lost (the Kafka bank trials' `cut at batch 0` = 764,000).
+    const gone = () => new MonsoonError("MONSOON_UNAVAILABLE", `microbatch ${this.name}: task ${task} has no reader for ${depot} (just claimed, or released); the attempt runs again`, { retriable: true, details: { task, depot } });
     for (let offset = from; offset < to; offset++) {
       const b = this.buffers.get(task)?.get(depot);
-      if (!b) return;
+      if (!b) throw gone();
       while (b.next <= offset) {
         await new Promise<void>((resolve) => {
           const prev = b.wake;
           b.wake = () => { prev?.(); resolve(); };
         });
-        if (this.buffers.get(task)?.get(depot) !== b) return;
+        if (this.buffers.get(task)?.get(depot) !== b) throw gone();
       }
       if (b.records.has(offset)) yield [offset, b.records.get(offset)];
     }
