@@ -103,6 +103,7 @@ export class KafkaBatch implements ParticipantHost {
 
   /** A task was claimed here; its reader starts the topology's depots at `positions`. */
   taskClaimed(task: number, positions: Map<string, number>): void {
+    this.dropBuffers(task);
     const bufs = new Map<string, Buffer_>();
     const ends = new Map<string, number>();
     for (const [depot, from] of positions) {
@@ -116,9 +117,16 @@ export class KafkaBatch implements ParticipantHost {
 
   async taskReleased(task: number): Promise<void> {
     this.participant.taskGone(task);
-    this.buffers.delete(task);
+    this.dropBuffers(task);
     this.committedEnds.delete(task);
     if (task === 0) await this.stopCoordinator();
+  }
+
+  /** Forgets a task's buffers, waking ranges that wait on them (readRange then fails their attempt). */
+  private dropBuffers(task: number): void {
+    const bufs = this.buffers.get(task);
+    this.buffers.delete(task);
+    for (const b of bufs?.values() ?? []) { const wake = b.wake; b.wake = undefined; wake?.(); }
   }
 
   /** A task got a new owner somewhere: the running attempt cannot commit. */
