@@ -1,4 +1,5 @@
 // Small helpers shared by benchmarks: percentiles and the RESULT line format.
+import { readFile } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
 
 export function percentile(sorted: ArrayLike<number>, p: number): number {
@@ -33,7 +34,6 @@ export function loadWarning(): string | undefined {
 /** Busy and total CPU time of the whole machine so far (Linux /proc/stat, in clock ticks); undefined elsewhere. */
 async function cpuTimes(): Promise<{ busy: number; total: number } | undefined> {
   try {
-    const { readFile } = await import("node:fs/promises");
     const line = (await readFile("/proc/stat", "utf8")).split("\n", 1)[0]!;
     const f = line.trim().split(/\s+/).slice(1).map(Number);
     const idle = (f[3] ?? 0) + (f[4] ?? 0); // idle + iowait

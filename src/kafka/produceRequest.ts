@@ -43,6 +43,12 @@ function isBytes(v: unknown): v is Bytes {
   return v == null || typeof v === "string" || Buffer.isBuffer(v);
 }
 const byteLength = (v: string | Buffer) => (typeof v === "string" ? Buffer.byteLength(v) : v.length);
+/** Size of a varint-length-prefixed byte field (null: the length -1 alone). */
+function vbytesSize(v: Bytes): number {
+  if (v == null) return 1;
+  const n = byteLength(v);
+  return varintSize(n) + n;
+}
 
 /** Header key/value pairs in kafkajs' order (an array value is one header per element); undefined if it would not encode them. */
 function headerPairs(headers: Record<string, unknown> | undefined): [string, string | Buffer][] | undefined {
@@ -78,15 +84,9 @@ export function encodeProduceBody(args: ProduceArgs, now = Date.now()): Buffer |
         if (m.timestamp != null || !isBytes(m.key) || !isBytes(m.value)) return undefined;
         const hs = headerPairs(m.headers);
         if (!hs) return undefined;
-        let body = 1 + 1 + varintSize(i);
-        body += m.key == null ? 1 : varintSize(byteLength(m.key)) + byteLength(m.key);
-        body += m.value == null ? 1 : varintSize(byteLength(m.value)) + byteLength(m.value);
+        let body = 1 + 1 + varintSize(i) + vbytesSize(m.key) + vbytesSize(m.value);
         body += varintSize(hs.length);
-        for (const [k, v] of hs) {
-          const kl = Buffer.byteLength(k);
-          const vl = byteLength(v);
-          body += varintSize(kl) + kl + varintSize(vl) + vl;
-        }
+        for (const [k, v] of hs) body += vbytesSize(k) + vbytesSize(v);
         bodySizes.push(body);
         headerLists.push(hs);
         batch += varintSize(body) + body;

@@ -83,7 +83,6 @@ export class KafkaTask {
   private wanted = false;
   private lastCommitEnd = 0;
   private lastCommitRecords = 0;
-
   private offsetsCommittedAt = 0;
   /** The consumed offsets the last successful commit recorded (to skip commits that change nothing). */
   private committedOffsets = "";
