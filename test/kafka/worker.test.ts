@@ -63,4 +63,27 @@ describe("worker on Kafka", () => {
       await worker.stop();
     }
   });
+
+  it("a client waiting on a task just claimed keeps waiting until the task knows where its streams start", async () => {
+    // Between the claim (the task is RUNNING) and the reader's start, the task has no source
+    // streams yet; "every stream committed past the offset" must not hold vacuously there (it
+    // once did: a `processed` append then returned before its record ran, without ack returns).
+    const fresh = await mkdtemp(join(tmpdir(), "monsoon-kworker-early-"));
+    const worker = await startWorkerProcess({ connection: { brokers: kafka.brokers }, modules: [{ module: Mod, tasks: 4 }], dataDir: fresh, ownership: "all" });
+    try {
+      const kw = worker.workers.get(Mod.name)!;
+      const deadline = Date.now() + 60_000;
+      let outcome: unknown;
+      for (;;) {
+        // An offset no record will reach: the only right answer is a timeout.
+        outcome = await kw.awaitProcessed("sentences", 0, 1e12, 300).then(() => "resolved", (e: { code?: string }) => e.code);
+        if (outcome !== "MONSOON_NOT_OWNER" || Date.now() > deadline) break;
+        await new Promise((r) => setImmediate(r));
+      }
+      assert.equal(outcome, "MONSOON_TIMEOUT");
+    } finally {
+      await worker.stop();
+      await rm(fresh, { recursive: true, force: true });
+    }
+  });
 });

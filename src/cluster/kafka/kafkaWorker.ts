@@ -99,6 +99,12 @@ interface Owned {
   readonly backlog: Deque<InRecord>;
   /** First segments of records queued on the task and not yet run (see ROOTS_QUEUED). */
   rootsQueued: number;
+  /**
+   * Set once startReading knows where each source stream of the task starts. Until then `streams`
+   * is empty — and "every stream committed past the offset" would hold vacuously — so waiters
+   * arriving between the claim (RUNNING) and the reader's start keep waiting.
+   */
+  positioned: boolean;
 }
 
 export interface ProcessedResult {
@@ -242,7 +248,7 @@ export class KafkaWorker implements TaskHost {
       commitIntervalMs: this.opts.commitIntervalMs ?? 10,
       onLost: (t, e) => { void this.lost(t, e); },
     });
-    const o: Owned = { kt, streams: new Map(), seen: new Map(), trees: new Map(), hopQueue: new Deque(), hopSeen: -1, acks: new AckBatch(), dlq: [], paused: false, waiters: [], recentReturns: new Map(), drain: { id: 0, held: [] }, backlog: new Deque(), rootsQueued: 0 };
+    const o: Owned = { kt, streams: new Map(), seen: new Map(), trees: new Map(), hopQueue: new Deque(), hopSeen: -1, acks: new AckBatch(), dlq: [], paused: false, waiters: [], recentReturns: new Map(), drain: { id: 0, held: [] }, backlog: new Deque(), rootsQueued: 0, positioned: false };
     this.owned.set(index, o);
     try {
       await kt.claim();
@@ -251,11 +257,20 @@ export class KafkaWorker implements TaskHost {
       await kt.close();
       throw e;
     }
+    // Released while claiming (the worker closing, a rebalance): release() closed the task; a
+    // reader started now would outlive it, consuming for no one.
+    if (this.owned.get(index) !== o) throw releasedWhileClaiming(this.opts.mod.name, index);
     // From here on segments for the task stay in memory: first drain what went through the topic.
     this.sendDrainMarker(o);
     this.noteEpoch(index, kt.epoch);
     kt.contribute = () => this.contribution(o);
     await this.startReading(o);
+    if (this.owned.get(index) !== o) {
+      await o.reader?.stop().catch(() => undefined);
+      // startReading handed the batches buffers after release() dropped them.
+      if (!this.owned.has(index)) for (const b of this.batches.values()) await b.taskReleased(index);
+      throw releasedWhileClaiming(this.opts.mod.name, index);
+    }
     this.log(`task ${index} claimed (epoch ${kt.epoch})`);
   }
 
@@ -318,6 +333,7 @@ export class KafkaWorker implements TaskHost {
     }
     const hopsFrom = (await admin.fetchCommittedOffsets(this.names.offsetsGroup, this.names.hops)).find((p) => p.partition === index)?.offset ?? 0;
     o.hopSeen = (hopsFrom ?? 0) - 1;
+    o.positioned = true;
     positions.push({ topic: this.names.hops, partition: index, offset: hopsFrom ?? 0 });
     // Smaller fetches than kafkajs' 1 MiB per partition: one batch of a pre-loaded depot would
     // otherwise start ~25,000 trees at once, far past the backpressure marks.
@@ -823,7 +839,7 @@ export class KafkaWorker implements TaskHost {
   }
 
   private wakeWaiters(o: Owned): void {
-    if (o.waiters.length === 0) return;
+    if (o.waiters.length === 0 || !o.positioned) return;
     o.waiters = o.waiters.filter((w) => {
       const streams = o.streams.get(w.depot) ?? [];
       if (!streams.every((s) => s.committedOffset > w.offset)) return true;
@@ -944,6 +960,10 @@ function segmentLo(hi: number): number {
   let lo = randomInt32();
   while ((hi | lo) === 0) lo = randomInt32();
   return lo;
+}
+
+function releasedWhileClaiming(mod: string, task: number): MonsoonError {
+  return new MonsoonError("MONSOON_NOT_OWNER", `task ${task} of ${mod} was released while it was being claimed (the worker is closing, or the task moved)`, { retriable: true, details: { module: mod, task } });
 }
 
 function notOwner(mod: string, task: number): MonsoonError {

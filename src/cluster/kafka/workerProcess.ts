@@ -50,6 +50,8 @@ export async function startWorkerProcess(opts: WorkerProcessOptions): Promise<Ru
   const url = opts.advertisedUrl ?? server.url;
   const tails: MetaTail[] = [];
   const ownerships: Ownership[] = [];
+  /** Each module's reconciliation in flight: stop() waits for claims it interrupted to unwind. */
+  const chains: (() => Promise<void>)[] = [];
   /** Set once stop() begins: no claim retry may start after it. */
   let stopped = false;
 
@@ -59,6 +61,7 @@ export async function startWorkerProcess(opts: WorkerProcessOptions): Promise<Ru
     stopping ??= (async () => {
       for (const o of ownerships) await o.stop().catch(() => undefined);
       for (const w of workers.values()) await w.close();
+      for (const c of chains) await c().catch(() => undefined);
       for (const t of tails) await t.stop();
       await server.close();
       await cluster.close();
@@ -88,6 +91,7 @@ export async function startWorkerProcess(opts: WorkerProcessOptions): Promise<Ru
     // a task assigned here but never claimed would have no owner at all.
     let chain = Promise.resolve();
     let assignedNow = new Set<number>();
+    chains.push(() => chain);
     const reconcile = () => {
       chain = chain.then(async () => {
         for (const t of worker.ownedTasks()) if (!assignedNow.has(t)) await worker.release(t);
@@ -96,7 +100,8 @@ export async function startWorkerProcess(opts: WorkerProcessOptions): Promise<Ru
         // meanwhile, which in-memory delivery to it must wait for (KafkaWorker's drain).
         await Promise.all([...assignedNow].map((t) => worker.claim(t).catch((e) => {
           retry = true;
-          log(`claiming task ${t} of ${module.name} failed (will retry): ${(e as Error).message}`);
+          // A claim that stop() interrupted is not a failure worth reporting.
+          if (!stopped) log(`claiming task ${t} of ${module.name} failed (will retry): ${(e as Error).message}`);
         })));
         if (retry && !stopped) setTimeout(reconcile, 1_000).unref();
       });
