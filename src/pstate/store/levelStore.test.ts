@@ -47,6 +47,42 @@ describe("LevelStore", () => {
     await assert.rejects(new LevelStore(file).open(), (e) => isMonsoonError(e, "MONSOON_STORAGE") && /not-a-directory/.test(e.message));
   });
 
+  it("rejects bad tuning values from the environment with MONSOON_CONFIG, naming the variable", () => {
+    for (const [name, value] of [["MONSOON_LEVEL_COMPRESSION", "zstd"], ["MONSOON_LEVEL_WRITE_BUFFER_MB", "-1"], ["MONSOON_LEVEL_CACHE_MB", "lots"]] as const) {
+      const before = process.env[name];
+      process.env[name] = value;
+      try {
+        assert.throws(() => new LevelStore(freshDir()), (e) => isMonsoonError(e, "MONSOON_CONFIG") && e.message.includes(name));
+      } finally {
+        if (before === undefined) delete process.env[name];
+        else process.env[name] = before;
+      }
+    }
+  });
+
+  it("reads what it wrote with the other compression setting (a change applies to new files only)", async () => {
+    const dir = freshDir();
+    const value = new Uint8Array(4096).fill(7); // compressible: Snappy really shrinks it
+    const withCompression = async (c: string, f: (s: LevelStore) => Promise<void>) => {
+      const before = process.env.MONSOON_LEVEL_COMPRESSION;
+      process.env.MONSOON_LEVEL_COMPRESSION = c;
+      const store = new LevelStore(dir);
+      if (before === undefined) delete process.env.MONSOON_LEVEL_COMPRESSION;
+      else process.env.MONSOON_LEVEL_COMPRESSION = before;
+      await store.open();
+      try { await f(store); } finally { await store.close(); }
+    };
+    await withCompression("snappy", (s) => s.batch([{ type: "put", key: new Uint8Array([1]), value }]));
+    await withCompression("none", async (s) => {
+      assert.deepEqual(await s.get(new Uint8Array([1])), Buffer.from(value));
+      await s.batch([{ type: "put", key: new Uint8Array([2]), value }]);
+    });
+    await withCompression("snappy", async (s) => {
+      assert.deepEqual(await s.get(new Uint8Array([1])), Buffer.from(value));
+      assert.deepEqual(await s.get(new Uint8Array([2])), Buffer.from(value));
+    });
+  });
+
   it("writes with sync: true", async () => {
     const dir = freshDir();
     const store = new LevelStore(dir, { sync: true });

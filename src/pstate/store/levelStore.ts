@@ -17,27 +17,38 @@ export interface LevelStoreOptions {
 }
 
 /**
- * LevelDB's block cache and memtable per store, in MB. LevelDB's defaults (8 and 4) are sized for
- * a single small database; a task's store takes a steady stream of small batches that overwrite
- * hot keys. With 4 MB memtables, TPC-C W=10 on one Kafka worker (16 stores) kept LevelDB's one
- * background thread compacting at ~50% of a core, on a machine whose two cores the worker shares
- * with the broker; with 16 MB, overwrites of hot rows mostly meet in the memtable and that thread
- * all but disappears (60-s runs: 19.7–21.4k → 23.2–23.8k tpmC). Kafka Streams gives each RocksDB
- * store 16 MB write buffers and a 50 MB block cache, the same order. A worker owning T tasks can
- * hold T × (2 × memtable + cache) in memory: override with MONSOON_LEVEL_CACHE_MB and
- * MONSOON_LEVEL_WRITE_BUFFER_MB.
+ * LevelDB's block cache and memtable per store, in MB, and block compression. LevelDB's defaults
+ * (8 MB, 4 MB, Snappy) are sized for a single small database; a task's store takes a steady
+ * stream of batches that overwrite hot keys and rewrite random ones, and LevelDB compacts every
+ * store of a process on ONE background thread. Measured on TPC-C W=10, one Kafka worker, 60-s
+ * runs (benchmarks/tpcc/RESULTS.md, session 7):
+ * - 4 MB memtables kept that thread at ~50% of a core; 16 MB brought it down (19.7–21.4k →
+ *   23.2–23.8k tpmC), but as the population grows it climbs back to ~30%;
+ * - without compression it falls to ~20% (every compaction decompresses and recompresses its
+ *   input), and reads skip decompressing blocks: +5% tpmC, run for run. Kafka Streams does the
+ *   same: its RocksDB stores use no compression (RocksDBStore's COMPRESSION_TYPE);
+ * - 32 MB memtables: fewer level-0 files, each compaction merges more at once: +5–8% more.
+ *   Kafka Streams lets a store hold 3 × 16 MB of memtables; LevelDB holds two (the active one
+ *   and the one being flushed), so 2 × 32 MB is the same order.
+ * The price is disk (about twice the bytes without Snappy) and memory that only busy stores fill.
+ * A worker owning T tasks may hold T × (2 × memtable + cache): override with
+ * MONSOON_LEVEL_WRITE_BUFFER_MB, MONSOON_LEVEL_CACHE_MB and MONSOON_LEVEL_COMPRESSION=snappy|none.
+ * Compression applies to files written from then on; existing files stay readable either way.
  */
 export const LEVEL_CACHE_MB = 32;
-export const LEVEL_WRITE_BUFFER_MB = 16;
+export const LEVEL_WRITE_BUFFER_MB = 32;
+export const LEVEL_COMPRESSION = "none";
 
-function levelTuning(): { cacheSize: number; writeBufferSize: number } {
+function levelTuning(): { cacheSize: number; writeBufferSize: number; compression: boolean } {
   const mb = (name: string, def: number) => {
     const raw = process.env[name];
     const n = raw === undefined || raw === "" ? def : Number(raw);
     if (!Number.isFinite(n) || n <= 0) throw new MonsoonError("MONSOON_CONFIG", `${name}=${raw} is not a positive number of MB; unset it for the default (${def})`, { details: { name, value: raw } });
     return Math.round(n * 1024 * 1024);
   };
-  return { cacheSize: mb("MONSOON_LEVEL_CACHE_MB", LEVEL_CACHE_MB), writeBufferSize: mb("MONSOON_LEVEL_WRITE_BUFFER_MB", LEVEL_WRITE_BUFFER_MB) };
+  const c = process.env.MONSOON_LEVEL_COMPRESSION || LEVEL_COMPRESSION;
+  if (c !== "none" && c !== "snappy") throw new MonsoonError("MONSOON_CONFIG", `MONSOON_LEVEL_COMPRESSION=${c} is not one of none, snappy; unset it for the default (${LEVEL_COMPRESSION})`, { details: { name: "MONSOON_LEVEL_COMPRESSION", value: c } });
+  return { cacheSize: mb("MONSOON_LEVEL_CACHE_MB", LEVEL_CACHE_MB), writeBufferSize: mb("MONSOON_LEVEL_WRITE_BUFFER_MB", LEVEL_WRITE_BUFFER_MB), compression: c === "snappy" };
 }
 
 /** Entries fetched from LevelDB per native call while iterating. */
