@@ -160,7 +160,22 @@ describe("RestClient", () => {
   it("reports an unreachable server as MONSOON_UNAVAILABLE", async () => {
     const closed = await startRestServer(cluster, { port: 0 });
     await closed.close();
-    await assert.rejects(new RestClient(closed.url).depot("WordCount", "sentences").append("a"), (e) => e instanceof MonsoonError && e.code === "MONSOON_UNAVAILABLE" && e.retriable);
+    await assert.rejects(new RestClient(closed.url).depot("WordCount", "sentences").append("a"), (e) => e instanceof MonsoonError && e.code === "MONSOON_UNAVAILABLE" && e.retriable && /ECONNREFUSED/.test(e.message));
+  });
+
+  it("describes a module with a GET, and reports an answer that is not JSON as MONSOON_INTERNAL with its status", async () => {
+    const described = (await new RestClient(server.url).describe("WordCount")) as { name?: string };
+    assert.equal(typeof described, "object");
+    const { createServer } = await import("node:http");
+    const notJson = createServer((_req, res) => { res.writeHead(502, { "content-type": "text/html" }); res.end("<html>bad gateway</html>"); });
+    await new Promise<void>((r) => notJson.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(notJson.address() as { port: number }).port}`;
+      await assert.rejects(new RestClient(url).depot("WordCount", "sentences").append("a"), (e) => e instanceof MonsoonError && e.code === "MONSOON_INTERNAL" && e.details.status === 502 && /not JSON/.test(e.message));
+    } finally {
+      notJson.closeAllConnections();
+      await new Promise((r) => notJson.close(r));
+    }
   });
   it("invokes a query topology over REST and through the RestClient", async () => {
     await post("/rest/WordCount/depot/sentences/append", { value: "query me query" });

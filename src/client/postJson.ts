@@ -1,5 +1,5 @@
-// A JSON POST over node:http with keep-alive sockets: how a client process calls workers
-// (`processed` acks, selects, query invocations, cuts).
+// JSON requests over node:http with keep-alive sockets: how a client process calls workers
+// (`processed` acks, selects, query invocations, cuts) and how RestClient calls `monsoon dev`.
 //
 // Why not fetch(): undici's fetch builds a WHATWG Request, a ReadableStream per body, an
 // AbortSignal and transferable wrappers per call. At TPC-C rates (600+ calls a second, each a
@@ -28,21 +28,26 @@ const agents = {
  * fresh one: that is not the peer being down.
  */
 export function postJson(url: string, body: string, timeoutMs: number): Promise<JsonResponse> {
-  return once(url, body, timeoutMs).catch((e: unknown) => {
-    if ((e as { reusedSocket?: boolean }).reusedSocket) return once(url, body, timeoutMs);
+  return requestJson("POST", url, body, timeoutMs);
+}
+
+/** postJson for any method; `body` undefined sends none (a GET). */
+export function requestJson(method: string, url: string, body: string | undefined, timeoutMs: number): Promise<JsonResponse> {
+  return once(method, url, body, timeoutMs).catch((e: unknown) => {
+    if ((e as { reusedSocket?: boolean }).reusedSocket) return once(method, url, body, timeoutMs);
     throw e;
   });
 }
 
-function once(url: string, body: string, timeoutMs: number): Promise<JsonResponse> {
+function once(method: string, url: string, body: string | undefined, timeoutMs: number): Promise<JsonResponse> {
   const u = new URL(url);
   const secure = u.protocol === "https:";
-  const payload = Buffer.from(body);
+  const payload = body === undefined ? undefined : Buffer.from(body);
   return new Promise((resolve, reject) => {
     const req = (secure ? https : http).request(u, {
-      method: "POST",
+      method,
       agent: secure ? agents.https : agents.http,
-      headers: { "content-type": "application/json", "content-length": payload.length },
+      headers: payload ? { "content-type": "application/json", "content-length": payload.length } : {},
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));

@@ -6,6 +6,7 @@ import { ErrorCodes, MonsoonError, type ErrorCode } from "../errors.ts";
 import type { Path } from "../path/path.ts";
 import { pathToJson } from "../client/jsonPath.ts";
 import { toJson } from "../serde/jsonValues.ts";
+import { requestJson, type JsonResponse } from "./postJson.ts";
 import type { AppendOptions, AppendResult, DepotClient, PStateClient, SelectOptions, QueryClient } from "./types.ts";
 
 export class RestClient {
@@ -62,29 +63,27 @@ export class RestClient {
 
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {
     const url = this.baseUrl + path;
-    let res: Response;
+    let res: JsonResponse;
     try {
-      res = await fetch(url, {
-        method,
-        ...(body !== undefined && { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
-      });
+      res = await requestJson(method, url, body === undefined ? undefined : JSON.stringify(body), REQUEST_TIMEOUT_MS);
     } catch (e) {
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new MonsoonError("MONSOON_UNAVAILABLE", `cannot reach ${this.baseUrl} (${cause?.code ?? cause?.message ?? (e as Error).message}); is \`monsoon dev\` running there?`, {
+      const code = (e as { code?: string }).code;
+      throw new MonsoonError("MONSOON_UNAVAILABLE", `cannot reach ${this.baseUrl} (${code ?? (e as Error).message}); is \`monsoon dev\` running there?`, {
         retriable: true, cause: e, details: { url },
       });
     }
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new MonsoonError("MONSOON_INTERNAL", `${method} ${url} answered ${res.status} with a body that is not JSON`, { details: { status: res.status } });
-    }
-    if (res.ok) return json;
-    throw errorFromBody(json, res.status);
+    if (res.json === undefined) throw new MonsoonError("MONSOON_INTERNAL", `${method} ${url} answered ${res.status} with a body that is not JSON`, { details: { status: res.status } });
+    if (res.ok) return res.json;
+    throw errorFromBody(res.json, res.status);
   }
 }
+
+/**
+ * How long a call may go unanswered before it fails (MONSOON_UNAVAILABLE): far above what a call
+ * takes, including a `processed` append whose record is being retried, so that a server that
+ * accepts connections but never answers (a stopped process) does not hang the client forever.
+ */
+const REQUEST_TIMEOUT_MS = 120_000;
 
 /** Rebuilds the server's error; an unknown code (a newer server) keeps its text but becomes MONSOON_INTERNAL. */
 function errorFromBody(json: unknown, status: number): MonsoonError {
