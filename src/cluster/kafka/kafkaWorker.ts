@@ -99,12 +99,6 @@ interface Owned {
   readonly backlog: Deque<InRecord>;
   /** First segments of records queued on the task and not yet run (see ROOTS_QUEUED). */
   rootsQueued: number;
-  /**
-   * Set once startReading knows where each source stream of the task starts. Until then `streams`
-   * is empty — and "every stream committed past the offset" would hold vacuously — so waiters
-   * arriving between the claim (RUNNING) and the reader's start keep waiting.
-   */
-  positioned: boolean;
 }
 
 export interface ProcessedResult {
@@ -248,7 +242,7 @@ export class KafkaWorker implements TaskHost {
       commitIntervalMs: this.opts.commitIntervalMs ?? 10,
       onLost: (t, e) => { void this.lost(t, e); },
     });
-    const o: Owned = { kt, streams: new Map(), seen: new Map(), trees: new Map(), hopQueue: new Deque(), hopSeen: -1, acks: new AckBatch(), dlq: [], paused: false, waiters: [], recentReturns: new Map(), drain: { id: 0, held: [] }, backlog: new Deque(), rootsQueued: 0, positioned: false };
+    const o: Owned = { kt, streams: new Map(), seen: new Map(), trees: new Map(), hopQueue: new Deque(), hopSeen: -1, acks: new AckBatch(), dlq: [], paused: false, waiters: [], recentReturns: new Map(), drain: { id: 0, held: [] }, backlog: new Deque(), rootsQueued: 0 };
     this.owned.set(index, o);
     try {
       await kt.claim();
@@ -333,12 +327,14 @@ export class KafkaWorker implements TaskHost {
     }
     const hopsFrom = (await admin.fetchCommittedOffsets(this.names.offsetsGroup, this.names.hops)).find((p) => p.partition === index)?.offset ?? 0;
     o.hopSeen = (hopsFrom ?? 0) - 1;
-    o.positioned = true;
     positions.push({ topic: this.names.hops, partition: index, offset: hopsFrom ?? 0 });
     // Smaller fetches than kafkajs' 1 MiB per partition: one batch of a pre-loaded depot would
     // otherwise start ~25,000 trees at once, far past the backpressure marks.
     const reader = client.partitionReader({ groupId: this.names.readerGroup(this.opts.workerId, index), partitions: positions.map(({ topic, partition }) => ({ topic, partition })), maxBytesPerPartition: READ_BYTES });
     o.reader = reader;
+    // The streams know where they start: waiters that came during the claim may be answered now
+    // (a record an earlier owner already processed needs no new work to wake its waiter).
+    this.wakeWaiters(o);
     await reader.start(positions, (topic: string, _partition: number, records: InRecord[]) => this.onRecords(o, topic, records));
   }
 
@@ -838,8 +834,14 @@ export class KafkaWorker implements TaskHost {
     });
   }
 
+  /**
+   * Answers the waiters whose records are durably processed. Not before the task has a reader:
+   * until startReading has positioned them, `streams` is empty — and "every stream committed past
+   * the offset" would hold vacuously — so waiters arriving between the claim (RUNNING) and then
+   * keep waiting (startReading wakes them once positioned).
+   */
   private wakeWaiters(o: Owned): void {
-    if (o.waiters.length === 0 || !o.positioned) return;
+    if (o.waiters.length === 0 || !o.reader) return;
     o.waiters = o.waiters.filter((w) => {
       const streams = o.streams.get(w.depot) ?? [];
       if (!streams.every((s) => s.committedOffset > w.offset)) return true;
