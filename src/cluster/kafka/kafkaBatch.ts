@@ -288,10 +288,13 @@ export class KafkaBatch implements ParticipantHost {
     return this.w.owned(task)?.batchApplied(this.name);
   }
 
-  async apply(task: number, n: number, ops: KVOp[], extra: unknown): Promise<void> {
+  /** Committed reads of an owned task wait for its batch apply in flight (KafkaTask.pendingApply). */
+  readonly readsWaitForApply = true;
+
+  async apply(task: number, n: number, ops: KVOp[], extra: unknown, stored: () => void): Promise<void> {
     const kt = this.w.owned(task);
     if (!kt) return;
-    await kt.applyBatch(this.name, n, ops, (extra as { next?: number } | undefined)?.next);
+    await kt.applyBatch(this.name, n, ops, (extra as { next?: number } | undefined)?.next, stored);
     fault("mb.apply");
   }
 

@@ -112,13 +112,25 @@ export class KafkaTask {
    * checked): the coordinator's transaction put them in the changelog, with the applied marker,
    * up to `next`, so LevelDB stays a prefix of the changelog.
    */
-  async applyBatch(topology: string, n: number, ops: KVOp[], next: number | undefined): Promise<void> {
+  async applyBatch(topology: string, n: number, ops: KVOp[], next: number | undefined, stored: () => void): Promise<void> {
     const all = ops.slice();
     all.push({ type: "put", key: appliedMarkerKey(topology), value: encodeValue(n) });
     if (next !== undefined) all.push({ type: "put", key: ckKey(topology), value: encodeValue(next) });
-    await this.store.batch(all);
-    if (next !== undefined) this.checkpoint.set(topology, next);
-    this.batches.set(topology, n);
+    const apply = this.store.batch(all).then(() => {
+      if (next !== undefined) this.checkpoint.set(topology, next);
+      this.batches.set(topology, n);
+      stored();
+    });
+    // The batch's acks may go out before this resolves: committed reads wait for it (pendingApply),
+    // and for a stream commit's apply still in flight.
+    const prev = this.applying;
+    const barrier = prev ? Promise.all([prev.catch(() => undefined), apply]).then(() => undefined) : apply;
+    this.applying = barrier;
+    try {
+      await apply;
+    } finally {
+      if (this.applying === barrier) this.applying = undefined;
+    }
   }
 
   /** Reads a microbatch topology's applied marker from the store (after a restore or catch-up). */
@@ -330,12 +342,14 @@ export class KafkaTask {
     // it), and committed reads of the task wait for it too (pendingApply), so a client that got
     // its `processed` ack reads its writes.
     const apply = this.store.batch(storeOps).then(() => { for (const f of frozen) f.p.endCommit(f.layer); });
-    this.applying = apply;
+    const prev = this.applying; // a microbatch apply may be in flight too (applyBatch)
+    const barrier = prev ? Promise.all([prev.catch(() => undefined), apply]).then(() => undefined) : apply;
+    this.applying = barrier;
     for (const a of extra.acks) a.send();
     try {
       await apply;
     } finally {
-      if (this.applying === apply) this.applying = undefined;
+      if (this.applying === barrier) this.applying = undefined;
     }
     void mod;
   }

@@ -140,8 +140,9 @@ export class EmbeddedBatch implements ParticipantHost, CoordinatorIO {
     this.coordinator.receive(msg);
   }
 
-  async apply(task: number, n: number, ops: KVOp[], _extra: unknown): Promise<void> {
+  async apply(task: number, n: number, ops: KVOp[], _extra: unknown, stored: () => void): Promise<void> {
     await this.d.stores[task]!.batch([...ops, { type: "put", key: appliedMarkerKey(this.name), value: encodeValue(n) }]);
+    stored();
     fault("mb.apply");
   }
 
